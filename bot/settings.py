@@ -1,0 +1,98 @@
+"""The one typed settings object, read from the environment (and ``.env``) once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+
+DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the placeholder we refuse in production
+PLACEHOLDERS = {DEV_SECRET, "", "changeme", "change-me", "secret", "placeholder"}
+
+
+class SettingsError(Exception):
+    """Configuration that cannot work; the message is one line meant for a person."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "production"] = Field(
+        "development", alias="BRUJULA_ENV"
+    )
+    database_url: str = Field(f"sqlite:///{VAR / 'brujula.db'}", alias="BRUJULA_DATABASE_URL")
+    nlu_url: str = Field("http://127.0.0.1:5005", alias="BRUJULA_NLU_URL")
+    nlu_timeout: float = Field(5.0, alias="BRUJULA_NLU_TIMEOUT")
+    nlu_threshold: float = Field(0.55, alias="BRUJULA_NLU_THRESHOLD")
+    secret_key: SecretStr = Field(SecretStr(DEV_SECRET), alias="BRUJULA_SECRET_KEY")
+    host: str = Field("127.0.0.1", alias="BRUJULA_HOST")
+    port: int = Field(8000, alias="BRUJULA_PORT", ge=1, le=65535)
+    log_level: str = Field("INFO", alias="BRUJULA_LOG_LEVEL")
+    content_dir: Path = Field(ROOT / "content" / "answers", alias="BRUJULA_CONTENT_DIR")
+
+    telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+
+    @field_validator("database_url")
+    @classmethod
+    def _valid_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL (e.g. sqlite:///var/brujula.db)") from None
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _no_placeholders_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key.get_secret_value().strip().lower() in PLACEHOLDERS:
+                raise ValueError("BRUJULA_SECRET_KEY must be set to a real secret in production")
+            if len(self.secret_key.get_secret_value()) < 32:
+                raise ValueError("BRUJULA_SECRET_KEY must be at least 32 characters in production")
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+    @property
+    def telegram_mode(self) -> Literal["off", "polling", "webhook"]:
+        if not self.telegram_enabled:
+            return "off"
+        return "webhook" if self.telegram_webhook_url else "polling"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning validation errors into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            parts = []
+            for err in errors():
+                where = ".".join(str(p) for p in err.get("loc", ())) or "settings"
+                msg = str(err.get("msg", "")).removeprefix("Value error, ")
+                parts.append(f"{where}: {msg}" if where != "settings" else msg)
+            raise SettingsError("invalid configuration: " + "; ".join(parts)) from None
+        raise SettingsError(f"invalid configuration: {exc}") from None
