@@ -52,9 +52,7 @@ class Inbound:
         return cls(channel, user_id, InboundKind.CHOICE, choice=choice, message_id=message_id)
 
     @classmethod
-    def from_location(
-        cls, channel: str, user_id: str, location: Location, message_id: str = ""
-    ) -> Inbound:
+    def from_location(cls, channel: str, user_id: str, location: Location, message_id: str = "") -> Inbound:
         return cls(channel, user_id, InboundKind.LOCATION, location=location, message_id=message_id)
 
     @classmethod

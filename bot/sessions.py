@@ -58,9 +58,7 @@ class SqlSessionStore:
 
     def _get(self, session_id: str) -> ConversationSession | None:
         with Session(self._engine, expire_on_commit=False) as db:
-            return db.exec(
-                select(ConversationSession).where(ConversationSession.id == session_id)
-            ).first()
+            return db.exec(select(ConversationSession).where(ConversationSession.id == session_id)).first()
 
     def _save(self, session: ConversationSession) -> None:
         session.updated_at = utcnow()

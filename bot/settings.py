@@ -24,9 +24,7 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    environment: Literal["development", "production"] = Field(
-        "development", alias="BRUJULA_ENV"
-    )
+    environment: Literal["development", "production"] = Field("development", alias="BRUJULA_ENV")
     database_url: str = Field(f"sqlite:///{VAR / 'brujula.db'}", alias="BRUJULA_DATABASE_URL")
     nlu_url: str = Field("http://127.0.0.1:5005", alias="BRUJULA_NLU_URL")
     nlu_timeout: float = Field(5.0, alias="BRUJULA_NLU_TIMEOUT")
@@ -38,11 +36,15 @@ class Settings(BaseSettings):
     content_dir: Path = Field(ROOT / "content" / "answers", alias="BRUJULA_CONTENT_DIR")
 
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
-    telegram_api_base_url: str = Field(
-        "https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
-    )
+    telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+
+    whatsapp_access_token: SecretStr | None = Field(None, alias="WHATSAPP_ACCESS_TOKEN")
+    whatsapp_phone_number_id: str | None = Field(None, alias="WHATSAPP_PHONE_NUMBER_ID")
+    whatsapp_app_secret: SecretStr | None = Field(None, alias="WHATSAPP_APP_SECRET")
+    whatsapp_verify_token: SecretStr | None = Field(None, alias="WHATSAPP_VERIFY_TOKEN")
+    whatsapp_api_base_url: str = Field("https://graph.facebook.com/v21.0", alias="WHATSAPP_API_BASE_URL")
 
     @field_validator("database_url")
     @classmethod
@@ -55,7 +57,15 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:// or postgresql:// URL")
         return value
 
-    @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        "whatsapp_access_token",
+        "whatsapp_phone_number_id",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -74,6 +84,10 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return self.telegram_bot_token is not None
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_access_token and self.whatsapp_phone_number_id and self.whatsapp_app_secret)
 
     @property
     def telegram_mode(self) -> Literal["off", "polling", "webhook"]:

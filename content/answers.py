@@ -99,7 +99,9 @@ def load_answer(path: Path, sources: dict[str, Source]) -> Answer:
     for i, sec in enumerate(raw.get("sections") or []):
         if not isinstance(sec, dict) or not sec.get("key") or not sec.get("text"):
             raise ContentError(f"{where}: sections[{i}] needs key, title and text")
-        sections.append(Section(str(sec["key"]), str(sec.get("title") or sec["key"]), str(sec["text"]).strip()))
+        sections.append(
+            Section(str(sec["key"]), str(sec.get("title") or sec["key"]), str(sec["text"]).strip())
+        )
     cited = []
     for key in raw["sources"]:
         if str(key) not in sources:

@@ -92,9 +92,7 @@ class RasaNluClient:
         delay = 0.2
         for attempt in range(self._retries + 1):
             try:
-                response = await self._client.post(
-                    "/model/parse", json=payload, params=self._params
-                )
+                response = await self._client.post("/model/parse", json=payload, params=self._params)
             except httpx.TransportError as exc:
                 if attempt == self._retries:
                     raise NluUnavailable(type(exc).__name__) from exc

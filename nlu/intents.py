@@ -1,4 +1,4 @@
-"""The intent taxonomy (../shared/spec/intents.md): the contract between NLU, content and referrals."""
+"""The intent taxonomy (shared spec intents.md): the contract between NLU, content, referrals."""
 
 from __future__ import annotations
 
@@ -34,6 +34,18 @@ ALL_INTENTS: tuple[str, ...] = TOPIC_INTENTS + CONVERSATION_INTENTS
 
 #: Topics for which a referral to a nearby service helps (and so the place is asked for).
 REFERRAL_TOPICS: frozenset[str] = frozenset(
-    {"asylum", "curp", "health", "education", "regularization", "work", "shelter", "legal_aid",
-     "family", "violence", "return", "documents"}
+    {
+        "asylum",
+        "curp",
+        "health",
+        "education",
+        "regularization",
+        "work",
+        "shelter",
+        "legal_aid",
+        "family",
+        "violence",
+        "return",
+        "documents",
+    }
 )

@@ -29,8 +29,15 @@ def is_ready(url: str, timeout: float = 1.0) -> bool:
 class RasaService:
     """``with RasaService(model) as svc: svc.url`` — a served model on loopback."""
 
-    def __init__(self, model: Path, *, host: str = "127.0.0.1", port: int | None = None,
-                 auth_token: str | None = None, log_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        model: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        auth_token: str | None = None,
+        log_file: Path | None = None,
+    ) -> None:
         self.model = model
         self.host = host
         self.port = port or free_port()
@@ -43,8 +50,19 @@ class RasaService:
         return f"http://{self.host}:{self.port}"
 
     def command(self) -> list[str]:
-        cmd = [str(RASA_BIN), "run", "--enable-api", "-m", str(self.model), "-i", self.host,
-               "-p", str(self.port), "--log-file", str(self.log_file)]
+        cmd = [
+            str(RASA_BIN),
+            "run",
+            "--enable-api",
+            "-m",
+            str(self.model),
+            "-i",
+            self.host,
+            "-p",
+            str(self.port),
+            "--log-file",
+            str(self.log_file),
+        ]
         if self.auth_token:
             cmd += ["--auth-token", self.auth_token]
         elif self.host not in ("127.0.0.1", "localhost", "::1"):
@@ -57,7 +75,10 @@ class RasaService:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         out = self.log_file.with_suffix(".out").open("ab")
         self.process = subprocess.Popen(
-            self.command(), env=rasa_env(), stdout=out, stderr=subprocess.STDOUT,
+            self.command(),
+            env=rasa_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + wait

@@ -78,8 +78,19 @@ def train(*, force: bool = False) -> tuple[Path, bool]:
     data_dir = stage_data()
     MODELS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [str(RASA_BIN), "train", "nlu", "--config", str(CONFIG), "--nlu", str(data_dir),
-         "--out", str(MODELS), "--fixed-model-name", target.name.removesuffix(".tar.gz")],
+        [
+            str(RASA_BIN),
+            "train",
+            "nlu",
+            "--config",
+            str(CONFIG),
+            "--nlu",
+            str(data_dir),
+            "--out",
+            str(MODELS),
+            "--fixed-model-name",
+            target.name.removesuffix(".tar.gz"),
+        ],
         check=True,
         env=rasa_env(),
         cwd=str(BUILD),

@@ -1,4 +1,4 @@
-"""The service registry (Open Referral HSDS 3.0) and the referral engine. A leaf: never imports bot."""
+"""The service registry (Open Referral HSDS 3.0) and referral engine. A leaf: never imports bot."""
 
 from referrals.finder import PlaceholderReferrals, Referral, ReferralFinder, ReferralResult
 from referrals.places import Gazetteer, Place

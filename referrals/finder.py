@@ -39,7 +39,5 @@ class ReferralFinder(Protocol):
 class PlaceholderReferrals:
     """Says plainly that the service directory is not connected yet. Invents nothing."""
 
-    async def find(
-        self, *, intent: str, place: Place | None, language: str, now: datetime
-    ) -> ReferralResult:
+    async def find(self, *, intent: str, place: Place | None, language: str, now: datetime) -> ReferralResult:
         return ReferralResult(referrals=(), scope="placeholder")

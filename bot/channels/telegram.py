@@ -6,6 +6,7 @@ hands the update to :meth:`TelegramChannel.feed`. Only private chats are served.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -89,10 +90,8 @@ class TelegramChannel:
         if inbound is None:
             return
         if update.callback_query is not None:
-            try:
+            with contextlib.suppress(TelegramError):  # an old button: answering is cosmetic
                 await update.callback_query.answer()
-            except TelegramError:
-                pass  # an old button: answering is only cosmetic
         replies = await self._handle(inbound)
         await self.send(int(inbound.user_id), replies)
 

@@ -108,9 +108,15 @@ class DialogueEngine:
         order = [hint] if hint in LANGUAGES else []
         order += [code for code in LANGUAGES if code not in order]
         first = translations(order[0])
-        lines = [first.gettext("Hello! I am Brújula, a free information service for people on the move in Mexico.")]
+        lines = [
+            first.gettext("Hello! I am Brújula, a free information service for people on the move in Mexico.")
+        ]
         if hint in ("fr", "pt"):
-            lines = [translations(hint).gettext("Hello! I am Brújula, a free information service for people on the move in Mexico.")]
+            lines = [
+                translations(hint).gettext(
+                    "Hello! I am Brújula, a free information service for people on the move in Mexico."
+                )
+            ]
         lines.append(" / ".join(translations(code).gettext("Choose your language:") for code in order))
         if lead:
             lines.insert(0, lead)
@@ -201,7 +207,11 @@ class DialogueEngine:
             answer = self._answers.get(intent, chain(session.language or DEFAULT_LANGUAGE))
             section = answer.section(key) if answer else None
             if section is not None:
-                back = [c for c in answer_message(t, answer, answer.language).choices if c.id != choice] if answer else []
+                back = (
+                    [c for c in answer_message(t, answer, answer.language).choices if c.id != choice]
+                    if answer
+                    else []
+                )
                 return [Outbound(f"{section.title}\n\n{section.text}", tuple(back))]
         if choice.startswith(menus.SOURCES_PREFIX):
             intent = choice[len(menus.SOURCES_PREFIX) :]
@@ -230,7 +240,10 @@ class DialogueEngine:
         if self._is_emergency(text, parse):
             session.topic = "emergency"
             session.stage = Stage.READY
-            return [self._emergency_message(session.language or DEFAULT_LANGUAGE), self._menu(session)]
+            return [
+                self._emergency_message(session.language or DEFAULT_LANGUAGE),
+                self._menu(session),
+            ]
         if session.stage == Stage.AWAITING_PLACE and session.pending_topic:
             place = self._remember_place(session, parse, text)
             if place is not None:
@@ -257,7 +270,12 @@ class DialogueEngine:
         if intent == "greet":
             return [self._menu(session, t.gettext("Hello! How can I help you?"))]
         if intent == "help":
-            return [self._menu(session, t.gettext("I can explain procedures and point you to services in Mexico."))]
+            return [
+                self._menu(
+                    session,
+                    t.gettext("I can explain procedures and point you to services in Mexico."),
+                )
+            ]
         if intent == "thanks":
             return [Outbound(t.gettext("You are welcome. Take care."), (menus.menu_choice(t),))]
         if intent == "goodbye":
@@ -276,7 +294,12 @@ class DialogueEngine:
                 )
             ]
         if intent == "out_of_scope":
-            return [self._menu(session, t.gettext("I can only help with migration, papers and services in Mexico."))]
+            return [
+                self._menu(
+                    session,
+                    t.gettext("I can only help with migration, papers and services in Mexico."),
+                )
+            ]
         return None
 
     def _did_you_mean(self, session: ConversationSession, parse: Parse) -> Outbound:
@@ -284,7 +307,7 @@ class DialogueEngine:
         likely = [name for name, _ in parse.ranking if name in TOPIC_INTENTS and name != "emergency"][:3]
         if parse.intent in TOPIC_INTENTS and parse.intent not in likely and parse.intent != "emergency":
             likely = [parse.intent, *likely][:3]
-        choices = menus.topic_choices(t, tuple(likely)) + (menus.menu_choice(t),)
+        choices = (*menus.topic_choices(t, tuple(likely)), menus.menu_choice(t))
         return Outbound(t.gettext("I am not sure I understood. Did you mean one of these?"), choices)
 
     # -- topics, places, referrals --------------------------------------------------------------
@@ -298,7 +321,9 @@ class DialogueEngine:
         answer = self._answers.get(intent, chain(lang))
         replies = []
         if answer is None:
-            replies.append(Outbound(t.gettext("I do not have an answer on this topic yet."), (menus.menu_choice(t),)))
+            replies.append(
+                Outbound(t.gettext("I do not have an answer on this topic yet."), (menus.menu_choice(t),))
+            )
         else:
             replies.append(answer_message(t, answer, lang))
         if intent in REFERRAL_TOPICS:
@@ -354,7 +379,9 @@ class DialogueEngine:
             session.pending_topic = None
             session.stage = Stage.READY
             return await self._referrals_for(session, topic)
-        return [self._menu(session, t.gettext("Thank you, I will use your location to find services near you."))]
+        return [
+            self._menu(session, t.gettext("Thank you, I will use your location to find services near you."))
+        ]
 
     def _current_place(self, session: ConversationSession) -> Place | None:
         if session.place:
@@ -367,7 +394,10 @@ class DialogueEngine:
         t = self._t(session)
         place = self._current_place(session)
         result = await self._referrals.find(
-            intent=intent, place=place, language=session.language or DEFAULT_LANGUAGE, now=self._clock()
+            intent=intent,
+            place=place,
+            language=session.language or DEFAULT_LANGUAGE,
+            now=self._clock(),
         )
         messages = referral_messages(t, result, place.label if place else None)
         last = messages[-1]
@@ -387,14 +417,18 @@ class DialogueEngine:
     def _is_emergency(self, text: str, parse: Parse | None) -> bool:
         if safety.check(text) is not None:
             return True
-        return parse is not None and parse.intent == "emergency" and parse.confidence >= EMERGENCY_MIN_CONFIDENCE
+        return (
+            parse is not None and parse.intent == "emergency" and parse.confidence >= EMERGENCY_MIN_CONFIDENCE
+        )
 
     def _emergency_message(self, lang: str) -> Outbound:
         t = translations(lang)
         answer = self._answers.get("emergency", chain(lang))
         text = answer.summary if answer else ""
         if "911" not in text:
-            text = t.gettext("If you are in danger right now, call 911 (free, 24 hours).") + ("\n\n" + text if text else "")
+            text = t.gettext("If you are in danger right now, call 911 (free, 24 hours).") + (
+                "\n\n" + text if text else ""
+            )
         choices: list[Choice] = []
         if answer is not None:
             choices = [Choice(f"{menus.SECTION_PREFIX}emergency:{s.key}", s.title) for s in answer.sections]

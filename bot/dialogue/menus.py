@@ -17,8 +17,21 @@ SOURCES_PREFIX = "src:"
 
 # The order of the main menu: the most asked needs first.
 MENU_TOPICS = (
-    "asylum", "shelter", "health", "regularization", "curp", "work", "legal_aid", "education",
-    "family", "violence", "documents", "travel", "money", "return", "emergency",
+    "asylum",
+    "shelter",
+    "health",
+    "regularization",
+    "curp",
+    "work",
+    "legal_aid",
+    "education",
+    "family",
+    "violence",
+    "documents",
+    "travel",
+    "money",
+    "return",
+    "emergency",
 )
 
 

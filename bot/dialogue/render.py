@@ -13,12 +13,12 @@ from referrals import Referral, ReferralResult
 def answer_message(t: gettext.NullTranslations, answer: Answer, requested: str) -> Outbound:
     parts = []
     if answer.language != requested:
-        parts.append(t.gettext("(This answer is not yet available in your language; here it is in the closest one.)"))
+        parts.append(
+            t.gettext("(This answer is not yet available in your language; here it is in the closest one.)")
+        )
     parts.append(answer.summary)
     parts.append(provenance_line(t, answer))
-    choices = [
-        Choice(f"{SECTION_PREFIX}{answer.intent}:{s.key}", s.title) for s in answer.sections
-    ]
+    choices = [Choice(f"{SECTION_PREFIX}{answer.intent}:{s.key}", s.title) for s in answer.sections]
     choices.append(Choice(SOURCES_PREFIX + answer.intent, t.gettext("Sources")))
     choices.append(menu_choice(t))
     return Outbound("\n\n".join(parts), tuple(choices))
@@ -29,7 +29,9 @@ def provenance_line(t: gettext.NullTranslations, answer: Answer) -> str:
     checked = answer.last_reviewed.isoformat() if answer.last_reviewed else t.gettext("unknown")
     line = t.gettext("Source: {sources} · checked {date}").format(sources=names, date=checked)
     if answer.status != "reviewed":
-        line += "\n" + t.gettext("Not yet reviewed by a person from our team: confirm with the office before you act.")
+        line += "\n" + t.gettext(
+            "Not yet reviewed by a person from our team: confirm with the office before you act."
+        )
     return line
 
 
@@ -63,7 +65,9 @@ def referral_lines(t: gettext.NullTranslations, referral: Referral) -> str:
     if referral.why:
         lines.append("  " + t.gettext("Why: {reasons}").format(reasons="; ".join(referral.why)))
     verified = referral.verified_on or t.gettext("not verified yet")
-    lines.append("  " + t.gettext("Source: {source} · verified: {date}").format(source=referral.source, date=verified))
+    lines.append(
+        "  " + t.gettext("Source: {source} · verified: {date}").format(source=referral.source, date=verified)
+    )
     return "\n".join(lines)
 
 

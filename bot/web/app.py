@@ -61,9 +61,7 @@ def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlet
     async def telegram_webhook(request: Request) -> Response:
         expected = settings.telegram_webhook_secret
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if expected is None or not hmac.compare_digest(
-            given.encode(), expected.get_secret_value().encode()
-        ):
+        if expected is None or not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
             return Response(status_code=403)
         if telegram is None:
             return Response(status_code=404)
@@ -72,7 +70,7 @@ def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlet
             return Response(status_code=413)
         try:
             data = json.loads(body)
-        except json.JSONDecodeError:
+        except ValueError:  # JSONDecodeError or UnicodeDecodeError
             return Response(status_code=400)
         if not isinstance(data, dict):
             return Response(status_code=400)
@@ -92,7 +90,7 @@ def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlet
             user = secrets.token_hex(16)
         try:
             data = json.loads(body or b"{}")
-        except json.JSONDecodeError:
+        except ValueError:  # JSONDecodeError or UnicodeDecodeError
             data = None
         if not isinstance(data, dict):
             return JSONResponse({"error": "expected a JSON object"}, status_code=400)
@@ -105,7 +103,11 @@ def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlet
         response = JSONResponse({"replies": [r.to_json() for r in replies]})
         if fresh:
             response.set_cookie(
-                WEB_COOKIE, user, max_age=30 * 24 * 3600, httponly=True, samesite="strict",
+                WEB_COOKIE,
+                user,
+                max_age=30 * 24 * 3600,
+                httponly=True,
+                samesite="strict",
                 secure=request.url.scheme == "https",
             )
         return response

@@ -1,0 +1,71 @@
+# Brújula — `make run` starts the assistant, `make test` runs every check. Both set up what is
+# missing first (virtual environments, Rasa, the trained model, the database) and skip what is done.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export RASA_TELEMETRY_ENABLED := false
+
+PY        := .venv/bin/python
+BRUJULA   := .venv/bin/brujula
+APP_STAMP := .venv/.brujula-stamp
+APP_HASH  := $(shell cat pyproject.toml | sha256sum | cut -c1-16)
+PO_FILES  := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO_FILES  := $(PO_FILES:.po=.mo)
+
+.PHONY: help setup run test lint typecheck unit nlu-model db locales extract-messages update-messages clean
+
+help:
+	@echo "make run    start the assistant (web chat on http://127.0.0.1:8000/chat)"
+	@echo "make test   run lint, types and all tests (sets everything up first)"
+	@echo "make setup  only set up (environments, Rasa, model, database, catalogs)"
+
+setup: app-env rasa-env locales nlu-model db
+
+app-env:
+	@if [ ! -f $(APP_STAMP) ] || [ "$$(cat $(APP_STAMP))" != "$(APP_HASH)" ]; then \
+	  echo "Setting up .venv (Python 3.11)…"; \
+	  mkdir -p var/log; \
+	  python3.11 -m venv .venv && \
+	  .venv/bin/pip install -q --upgrade pip >var/log/setup-app.log 2>&1 && \
+	  .venv/bin/pip install -q -e '.[dev]' >>var/log/setup-app.log 2>&1 || \
+	  { echo "install failed; see var/log/setup-app.log" >&2; tail -20 var/log/setup-app.log >&2; exit 1; }; \
+	  echo "$(APP_HASH)" > $(APP_STAMP); \
+	fi
+
+rasa-env:
+	@nlu/setup-rasa.sh
+
+locales: app-env $(MO_FILES)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po
+	@.venv/bin/pybabel compile -q -D messages -d locales -l $* -i $< -o $@
+
+extract-messages: app-env
+	.venv/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output .
+
+update-messages: extract-messages
+	.venv/bin/pybabel update -D messages -d locales -i locales/messages.pot --no-location --ignore-obsolete
+
+nlu-model: app-env rasa-env
+	@$(BRUJULA) nlu train
+
+db: app-env
+	@$(BRUJULA) db init >/dev/null
+	@$(BRUJULA) db seed
+
+run: setup
+	$(BRUJULA) serve --start-nlu
+
+lint: app-env
+	.venv/bin/ruff check bot nlu referrals content tests
+
+typecheck: app-env
+	.venv/bin/mypy
+
+unit: setup
+	.venv/bin/pytest -q
+
+test: setup lint typecheck
+	.venv/bin/pytest -q
+
+clean:
+	rm -rf var reports .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""The `brujula` command line, one module per command group."""

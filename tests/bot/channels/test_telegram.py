@@ -1,0 +1,119 @@
+"""Telegram through python-telegram-bot against a fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from bot.channels.telegram import TelegramChannel
+from bot.composition import App
+from bot.dialogue.engine import DialogueEngine
+from bot.settings import load_settings
+from bot.web.app import create_web_app
+from tests.fake_telegram import FakeBotApi
+
+SECRET = "s3cret-webhook-token"
+
+
+def channel_for(api: FakeBotApi, engine: DialogueEngine) -> TelegramChannel:
+    return TelegramChannel(token=api.token, base_url=api.base_url, handle=engine.handle)
+
+
+async def test_polling_update_gets_an_answer_with_an_inline_keyboard(
+    telegram_api: FakeBotApi, engine: DialogueEngine
+) -> None:
+    channel = channel_for(telegram_api, engine)
+    await channel.start(webhook_url=None, secret=None)
+    try:
+        telegram_api.push(telegram_api.update_text(1001, "hola"))
+        (sent,) = await telegram_api.wait_sent(1)
+        assert sent["method"] == "sendMessage"
+        assert int(sent["chat_id"]) == 1001
+        assert "Elige tu idioma" in sent["text"]
+        buttons = [b for row in sent["reply_markup"]["inline_keyboard"] for b in row]
+        assert [b["callback_data"] for b in buttons] == ["lang:es", "lang:en", "lang:ht"]
+
+        telegram_api.push(telegram_api.update_choice(1001, "lang:es"))
+        await telegram_api.wait_sent(3)  # privacy notice + menu
+        assert "answerCallbackQuery" in telegram_api.calls
+        assert "no del gobierno" in telegram_api.sent[1]["text"]
+
+        telegram_api.push(telegram_api.update_sticker(1001))
+        await telegram_api.wait_sent(4)
+        assert "Solo puedo leer texto y ubicaciones" in telegram_api.sent[3]["text"]
+    finally:
+        await channel.stop()
+    assert "deleteWebhook" in telegram_api.calls
+
+
+async def test_location_request_uses_a_reply_keyboard_and_shared_location_is_read(
+    telegram_api: FakeBotApi, engine: DialogueEngine
+) -> None:
+    channel = channel_for(telegram_api, engine)
+    await channel.start(webhook_url=None, secret=None)
+    try:
+        telegram_api.push(telegram_api.update_text(7, "hola"))
+        telegram_api.push(telegram_api.update_choice(7, "lang:es"))
+        telegram_api.push(telegram_api.update_choice(7, "topic:shelter"))
+        await telegram_api.wait_sent(5)  # menu, notice, menu, answer, ask place (+ 📍 keyboard)
+        await telegram_api.wait_sent(6)
+        keyboard = telegram_api.sent[5]["reply_markup"]["keyboard"]
+        assert keyboard[0][0]["request_location"] is True
+        telegram_api.push(telegram_api.update_location(7, 20.59, -100.39))
+        await telegram_api.wait_sent(7)
+        assert "provisional" in telegram_api.sent[6]["text"].lower()
+    finally:
+        await channel.stop()
+
+
+async def test_webhook_checks_the_secret_and_answers_through_send_message(
+    telegram_api: FakeBotApi, engine: DialogueEngine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings(
+        TELEGRAM_BOT_TOKEN=telegram_api.token,
+        TELEGRAM_API_BASE_URL=telegram_api.base_url,
+        TELEGRAM_WEBHOOK_URL="https://example.org/telegram/webhook",
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        BRUJULA_DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite'}",
+    )
+    channel = channel_for(telegram_api, engine)
+    from bot.composition import build_app
+
+    app: App = build_app(settings)
+    app.engine = engine
+    web = create_web_app(app, channel)
+    await channel.start(webhook_url=settings.telegram_webhook_url, secret=SECRET)
+    try:
+        assert "setWebhook" in telegram_api.calls
+        transport = httpx.ASGITransport(app=web)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            body = json.dumps(telegram_api.update_text(55, "hello"))
+            headers = {"Content-Type": "application/json"}
+            no_secret = await client.post("/telegram/webhook", content=body, headers=headers)
+            assert no_secret.status_code == 403
+            wrong = await client.post(
+                "/telegram/webhook",
+                content=body,
+                headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "wrong"},
+            )
+            assert wrong.status_code == 403
+            assert telegram_api.sent == []  # nothing was processed
+            ok = await client.post(
+                "/telegram/webhook",
+                content=body,
+                headers={**headers, "X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert ok.status_code == 200
+            (sent,) = await telegram_api.wait_sent(1)
+            assert "Choose your language" in sent["text"]
+            assert sent["reply_markup"]["inline_keyboard"]
+            garbage = await client.post(
+                "/telegram/webhook",
+                content=b"\xff\xfe not json",
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert garbage.status_code == 400
+    finally:
+        await channel.stop()
+        await app.aclose()

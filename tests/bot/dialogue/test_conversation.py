@@ -1,0 +1,170 @@
+"""Conversations with the engine, read as a person would have them (fake NLU, real content)."""
+
+from __future__ import annotations
+
+from tests.conftest import Chat
+from tests.fakes import FakeClassifier
+
+LANGS = ["lang:es", "lang:en", "lang:ht"]
+
+
+async def test_first_contact_offers_languages_named_in_themselves(chat: Chat) -> None:
+    await chat.send("hola")
+    assert chat.buttons == LANGS
+    labels = [c.label for r in chat.last for c in r.choices]
+    assert labels == ["Español", "English", "Kreyòl ayisyen"]
+    assert "Elige tu idioma" in chat.text and "Chwazi lang ou" in chat.text
+
+
+async def test_choosing_a_language_shows_the_privacy_notice_and_the_menu(chat: Chat) -> None:
+    await chat.send("bonjou")
+    assert chat.text.startswith("Bonjou!")  # detected Creole: its greeting first
+    await chat.tap("lang:ht")
+    assert "pa gouvènman" in chat.text  # not a government service
+    assert "topic:asylum" in chat.buttons and "topic:emergency" in chat.buttons
+
+
+async def test_question_before_language_is_answered_once_language_is_chosen(chat: Chat) -> None:
+    await chat.send("necesito pedir asilo")
+    assert chat.buttons == LANGS
+    await chat.tap("lang:es")
+    assert "COMAR" in chat.text
+    assert "sec:asylum:steps" in chat.buttons
+    assert "src:asylum" in chat.buttons
+
+
+async def test_answer_then_place_then_referrals(chat: Chat) -> None:
+    await chat.send("hola")
+    await chat.tap("lang:es")
+    await chat.send("donde puedo dormir")
+    assert "albergue" in chat.text.lower()
+    ask = chat.last[-1]
+    assert ask.request_location == "Compartir mi ubicación"
+    assert "place:skip" in chat.buttons
+    await chat.send("estoy en qro")
+    # The directory is not connected yet: the placeholder says so plainly and invents nothing.
+    assert "provisional" in chat.text.lower()
+    assert "place:change" in chat.buttons
+
+
+async def test_shared_location_answers_the_pending_topic(chat: Chat) -> None:
+    await chat.send("hello")
+    await chat.tap("lang:en")
+    await chat.tap("topic:health")
+    await chat.share_location(14.905, -92.263)  # Tapachula
+    assert "Placeholder" in chat.text
+
+
+async def test_sources_are_one_tap_away(chat: Chat) -> None:
+    await chat.send("hello")
+    await chat.tap("lang:en")
+    await chat.tap("topic:curp")
+    assert "checked 2026-11-23" in chat.text
+    await chat.tap("src:curp")
+    assert "Sources of this answer" in chat.text
+    assert "http" in chat.text
+
+
+async def test_low_confidence_offers_did_you_mean(chat: Chat) -> None:
+    await chat.send("hola")
+    await chat.tap("lang:es")
+    await chat.send("tengo una pregunta sobre algo")
+    assert "Quisiste decir" in chat.text
+    assert chat.buttons[:3] == ["topic:work", "topic:documents", "topic:money"]
+    assert "menu" in chat.buttons
+
+
+async def test_emergency_comes_first_even_before_the_language_choice(chat: Chat) -> None:
+    await chat.send("ayuda nos tienen secuestrados")
+    first = chat.last[0]
+    assert "911" in first.text
+    assert chat.last[-1].choices[0].id == "lang:es"
+
+
+async def test_emergency_is_answered_even_when_the_nlu_is_down(
+    chat: Chat, classifier: FakeClassifier
+) -> None:
+    await chat.send("hello")
+    await chat.tap("lang:en")
+    classifier.down = True
+    await chat.send("please help I want to die")
+    assert "911" in chat.last[0].text
+    assert "800 911 2000" in chat.last[0].text  # Línea de la Vida
+
+
+async def test_nlu_down_still_offers_the_topic_menu(chat: Chat, classifier: FakeClassifier) -> None:
+    await chat.send("hola")
+    await chat.tap("lang:es")
+    classifier.down = True
+    await chat.send("necesito un doctor")
+    assert "No puedo entender texto libre" in chat.text or "no puedo entender texto libre" in chat.text
+    assert "topic:health" in chat.buttons
+
+
+async def test_sticker_gets_a_kind_reply_and_the_menu(chat: Chat) -> None:
+    await chat.send("hola")
+    await chat.tap("lang:es")
+    await chat.send_sticker()
+    assert "Solo puedo leer texto y ubicaciones" in chat.text
+    assert "topic:asylum" in chat.buttons
+
+
+async def test_sticker_at_first_contact_gets_the_language_menu(chat: Chat) -> None:
+    await chat.send_sticker()
+    assert chat.buttons == LANGS
+
+
+async def test_empty_emoji_and_huge_messages_get_a_kind_answer(chat: Chat) -> None:
+    await chat.send("hola")
+    await chat.tap("lang:es")
+    for text in [
+        "",
+        "   ",
+        "😀🙏🔥",
+        "\x00\u200b",
+        "a " * 10_000,
+        "'; DROP TABLE conversation_session; --",
+    ]:
+        await chat.send(text)
+        assert chat.last, text[:20]
+        assert "topic:asylum" in chat.buttons or "menu" in chat.buttons, text[:20]
+
+
+async def test_commands(chat: Chat) -> None:
+    await chat.send("hola")
+    await chat.tap("lang:es")
+    await chat.send("/idioma")
+    assert chat.buttons == LANGS
+    await chat.tap("lang:en")
+    assert "I will write in English" in chat.text
+    await chat.send("/menu")
+    assert "topic:shelter" in chat.buttons
+    await chat.send("/start")
+    assert chat.buttons == LANGS
+
+
+async def test_stale_or_forged_buttons_show_the_menu(chat: Chat) -> None:
+    await chat.send("hola")
+    await chat.tap("lang:es")
+    for forged in ["topic:../../etc", "sec:asylum:nope", "lang:xx", "src:nothing", "💥"]:
+        chat.last = await chat.engine.handle(
+            __import__("bot.messages", fromlist=["Inbound"]).Inbound.from_choice("test", "u1", forged)
+        )
+        assert chat.last, forged
+
+
+async def test_users_are_independent(engine) -> None:  # type: ignore[no-untyped-def]
+    ana, ben = Chat(engine, "ana"), Chat(engine, "ben")
+    await ana.send("hola")
+    await ana.tap("lang:es")
+    await ben.send("hello")
+    assert ben.buttons == LANGS  # Ben has not chosen a language yet
+    await ana.send("/menu")
+    assert "Escribe tu pregunta" in ana.text
+
+
+async def test_sessions_are_keyed_by_pseudonym_not_raw_id(chat: Chat, sessions) -> None:  # type: ignore[no-untyped-def]
+    await chat.send("hola")
+    assert chat.user not in sessions.rows
+    (row,) = sessions.rows.values()
+    assert len(row.id) == 32 and chat.user not in row.id

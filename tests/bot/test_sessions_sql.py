@@ -1,0 +1,43 @@
+"""Sessions in a real database: SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from bot.db import create_all, make_engine
+from bot.sessions import ConversationSession, SqlSessionStore, Stage
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sessions.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS conversation_session"))
+    engine.dispose()
+    return url
+
+
+async def test_session_round_trip_update_and_delete(db_url: str) -> None:
+    engine = make_engine(db_url)
+    create_all(engine)
+    create_all(engine)  # idempotent
+    store = SqlSessionStore(engine)
+    assert await store.get("abc") is None
+    session = ConversationSession(id="abc", channel="telegram", language="ht")
+    session.set_coordinates(20.588793, -100.389888)
+    await store.save(session)
+    loaded = await store.get("abc")
+    assert loaded is not None
+    assert (loaded.language, loaded.latitude, loaded.longitude) == ("ht", 20.59, -100.39)
+    loaded.stage = Stage.AWAITING_PLACE
+    loaded.pending_topic = "health"
+    await store.save(loaded)
+    again = await store.get("abc")
+    assert again is not None and again.stage == Stage.AWAITING_PLACE and again.pending_topic == "health"
+    await store.delete("abc")
+    assert await store.get("abc") is None
+    engine.dispose()
