@@ -38,6 +38,7 @@ class ConversationSession(SQLModel, table=True):
     place: str | None = Field(default=None, max_length=120)
     latitude: float | None = None
     longitude: float | None = None
+    last_inbound_at: datetime | None = None  # WhatsApp's 24-hour service window starts here
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 

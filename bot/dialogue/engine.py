@@ -77,6 +77,7 @@ class DialogueEngine:
         session = await self._sessions.get(sid)
         if session is None:
             session = ConversationSession(id=sid, channel=inbound.channel)
+        session.last_inbound_at = self._clock()
         try:
             replies = await self._dispatch(session, inbound)
         except Exception as exc:

@@ -58,13 +58,9 @@ def referral_lines(t: gettext.NullTranslations, referral: Referral) -> str:
         lines.append(f"  {referral.organization}")
     if referral.address:
         lines.append("  " + t.gettext("Address: {address}").format(address=referral.address))
-    if referral.phone:
-        lines.append("  " + t.gettext("Phone: {phone}").format(phone=referral.phone))
-    if referral.hours:
-        lines.append("  " + referral.hours)
-    if referral.why:
-        lines.append("  " + t.gettext("Why: {reasons}").format(reasons="; ".join(referral.why)))
-    verified = referral.verified_on or t.gettext("not verified yet")
+    for phone in referral.phones:
+        lines.append("  " + t.gettext("Phone: {phone}").format(phone=phone))
+    verified = referral.verified_on.isoformat() if referral.verified_on else t.gettext("not verified yet")
     lines.append(
         "  " + t.gettext("Source: {source} · verified: {date}").format(source=referral.source, date=verified)
     )
