@@ -37,7 +37,7 @@ rasa-env:
 locales: app-env $(MO_FILES)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po
-	@.venv/bin/pybabel compile -q -D messages -d locales -l $* -i $< -o $@
+	@$(PY) -m content.catalogs $< $@
 
 extract-messages: app-env
 	.venv/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output .

@@ -6,6 +6,8 @@ import click
 
 from bot.commands.chat import chat
 from bot.commands.database import db
+from bot.commands.handoff import handoff
+from bot.commands.maintenance import maintenance
 from bot.commands.nlu import nlu
 from bot.commands.serve import serve
 
@@ -19,6 +21,8 @@ main.add_command(serve)
 main.add_command(chat)
 main.add_command(db)
 main.add_command(nlu)
+main.add_command(handoff)
+main.add_command(maintenance)
 
 
 if __name__ == "__main__":

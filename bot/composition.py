@@ -6,9 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.analytics import SqlCounter
 from bot.db import create_all, make_engine
 from bot.dialogue.engine import DialogueEngine
+from bot.handoff import HandoffDesk
 from bot.identity import Pseudonymizer
+from bot.office_hours import OfficeHours
+from bot.privacy import erase_async
+from bot.ratelimit import RateLimiter
+from bot.sealing import Sealer
 from bot.sessions import SqlSessionStore
 from bot.settings import Settings
 from content import AnswerBook
@@ -22,6 +28,7 @@ class App:
     settings: Settings
     db: Engine
     nlu: RasaNluClient
+    handoff: HandoffDesk
     engine: DialogueEngine
 
     async def aclose(self) -> None:
@@ -32,14 +39,27 @@ class App:
 def build_app(settings: Settings) -> App:
     db = make_engine(settings.database_url)
     create_all(db)
+    secret = settings.secret_key.get_secret_value()
     nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout)
+    handoff = HandoffDesk(db, Sealer(secret))
+
+    async def erase(session_id: str) -> int:
+        return await erase_async(db, session_id)
+
     engine = DialogueEngine(
         sessions=SqlSessionStore(db),
         classifier=nlu,
         answers=AnswerBook(settings.content_dir),
         referrals=PlaceholderReferrals(),
         places=default_gazetteer(),
-        pseudonymize=Pseudonymizer(settings.secret_key.get_secret_value()),
+        pseudonymize=Pseudonymizer(secret),
+        eraser=erase,
+        handoff=handoff,
+        office_hours=OfficeHours.parse(settings.office_hours, settings.office_timezone),
+        counter=SqlCounter(db),
+        rate_limiter=RateLimiter(settings.rate_limit_per_minute),
         threshold=settings.nlu_threshold,
+        session_days=settings.session_retention_days,
+        ticket_days=settings.ticket_retention_days,
     )
-    return App(settings=settings, db=db, nlu=nlu, engine=engine)
+    return App(settings=settings, db=db, nlu=nlu, handoff=handoff, engine=engine)

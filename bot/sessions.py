@@ -1,7 +1,8 @@
 """Conversation sessions, keyed by a pseudonymous id and kept in the database.
 
-A session holds only what the conversation needs to continue: language, where the person is in
-the flow, the last topic and place. No message text. Coordinates are rounded to ~1 km.
+A session holds only what the conversation needs to continue: language, consent time, where the
+person is in the flow, the last topic and place, an open handoff ticket. No message text.
+Coordinates are rounded to ~1 km.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ def utcnow() -> datetime:
 class Stage(StrEnum):
     NEW = "new"
     CHOOSING_LANGUAGE = "choosing_language"
+    CONSENT = "consent"  # the privacy notice is shown; nothing else until accepted
     READY = "ready"
     AWAITING_PLACE = "awaiting_place"
+    CONFIRM_DELETE = "confirm_delete"
+    DELETED = "deleted"  # transient: the engine does not save a deleted session
 
 
 class ConversationSession(SQLModel, table=True):
@@ -38,6 +42,9 @@ class ConversationSession(SQLModel, table=True):
     place: str | None = Field(default=None, max_length=120)
     latitude: float | None = None
     longitude: float | None = None
+    consent_at: datetime | None = None  # when the person accepted the privacy notice
+    ticket_id: int | None = None  # an open handoff ticket: a person, not the bot, answers
+    high_risk: bool = False  # an emergency was flagged in this conversation (for staff)
     last_inbound_at: datetime | None = None  # WhatsApp's 24-hour service window starts here
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
@@ -62,7 +69,6 @@ class SqlSessionStore:
             return db.exec(select(ConversationSession).where(ConversationSession.id == session_id)).first()
 
     def _save(self, session: ConversationSession) -> None:
-        session.updated_at = utcnow()
         with Session(self._engine, expire_on_commit=False) as db:
             db.merge(session)
             db.commit()
@@ -95,7 +101,6 @@ class MemorySessionStore:
         return ConversationSession.model_validate(row.model_dump()) if row else None
 
     async def save(self, session: ConversationSession) -> None:
-        session.updated_at = utcnow()
         self.rows[session.id] = ConversationSession.model_validate(session.model_dump())
 
     async def delete(self, session_id: str) -> None:

@@ -40,11 +40,36 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
 
+    office_hours: str = Field("Mon-Fri 09:00-18:00", alias="BRUJULA_OFFICE_HOURS")
+    office_timezone: str = Field("America/Mexico_City", alias="BRUJULA_OFFICE_TIMEZONE")
+    session_retention_days: int = Field(30, alias="BRUJULA_SESSION_RETENTION_DAYS", ge=1)
+    ticket_retention_days: int = Field(30, alias="BRUJULA_TICKET_RETENTION_DAYS", ge=1)
+    rate_limit_per_minute: int = Field(20, alias="BRUJULA_RATE_LIMIT_PER_MINUTE", ge=1)
+
     whatsapp_access_token: SecretStr | None = Field(None, alias="WHATSAPP_ACCESS_TOKEN")
     whatsapp_phone_number_id: str | None = Field(None, alias="WHATSAPP_PHONE_NUMBER_ID")
     whatsapp_app_secret: SecretStr | None = Field(None, alias="WHATSAPP_APP_SECRET")
     whatsapp_verify_token: SecretStr | None = Field(None, alias="WHATSAPP_VERIFY_TOKEN")
     whatsapp_api_base_url: str = Field("https://graph.facebook.com/v21.0", alias="WHATSAPP_API_BASE_URL")
+
+    @field_validator("office_hours")
+    @classmethod
+    def _valid_office_hours(cls, value: str) -> str:
+        from bot.office_hours import OfficeHours
+
+        OfficeHours.parse(value, "UTC")  # raises ValueError with a readable message
+        return value
+
+    @field_validator("office_timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. America/Mexico_City)") from None
+        return value
 
     @field_validator("database_url")
     @classmethod

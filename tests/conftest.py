@@ -32,6 +32,12 @@ class Chat:
         self.channel = channel
         self.last: list[Outbound] = []
 
+    async def begin(self, language: str = "es", greeting: str = "hola") -> list[Outbound]:
+        """First contact: greet, choose the language, accept the privacy notice."""
+        await self.send(greeting)
+        await self.tap(f"lang:{language}")
+        return await self.tap("consent:yes")
+
     async def send(self, text: str) -> list[Outbound]:
         self.last = await self.engine.handle(Inbound.from_text(self.channel, self.user, text))
         return self.last
@@ -80,6 +86,7 @@ def engine(classifier: FakeClassifier, sessions: MemorySessionStore) -> Dialogue
         referrals=PlaceholderReferrals(),
         places=default_gazetteer(),
         pseudonymize=Pseudonymizer("test-secret"),
+        eraser=sessions.delete,
         clock=lambda: datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
     )
 

@@ -115,6 +115,10 @@ class TelegramChannel:
                     ),
                 )
 
+    async def deliver(self, address: str, text: str) -> None:
+        """A staff reply from the outbox, to the chat the person wrote from."""
+        await self.send(int(address), [Outbound(text)])
+
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
         log.error("telegram error: %s", type(error).__name__ if error else "unknown")

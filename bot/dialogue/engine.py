@@ -1,9 +1,10 @@
 """The dialogue engine: ``handle(inbound) -> list[Outbound]``. It never calls a channel API.
 
-The flow: first contact → language choice (each language named in itself) and a short privacy
-notice → free text or topic menu → NLU → answer (+ place → referrals). An emergency is answered
-first, whatever the stage. This is the one place with a catch-all: any failure becomes a
-translated apology, logged with the pseudonymous id only.
+The flow: first contact → language choice (each language named in itself) → privacy notice, to
+accept → free text or topic menu → NLU → answer (+ place → referrals). Danger is checked on every
+message before anything else and answered with the emergency flow, whatever the stage. While a
+handoff ticket is open, a person answers and the bot stays quiet. This is the one place with a
+catch-all: any failure becomes a translated apology, logged with the pseudonymous id only.
 """
 
 from __future__ import annotations
@@ -12,36 +13,51 @@ import gettext
 import logging
 import traceback
 import unicodedata
-from collections.abc import Callable
-from datetime import UTC, datetime
+import weakref
+from asyncio import Lock
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from bot import safety
+from bot.analytics import Counter, Kind, NullCounter
 from bot.dialogue import menus
+from bot.dialogue.emergency import emergency_replies
 from bot.dialogue.render import answer_message, referral_messages, sources_message
+from bot.dialogue.texts import next_opening_text, office_hours_text, privacy_full, privacy_short
+from bot.handoff import HandoffDesk, Risk, TicketStatus
 from bot.i18n import translations
 from bot.language_id import detect, has_letters
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGES, chain
 from bot.messages import Choice, Inbound, InboundKind, Outbound
+from bot.office_hours import OfficeHours
+from bot.privacy import DELETE_COMMANDS, DELETE_PHRASES
+from bot.ratelimit import RateLimiter
 from bot.sessions import ConversationSession, SessionStore, Stage
 from content import AnswerBook
 from nlu.client import Classifier, NluUnavailable, Parse
 from nlu.intents import REFERRAL_TOPICS, TOPIC_INTENTS
 from referrals import Gazetteer, Place, ReferralFinder
+from referrals.places import normalise
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT = 4096  # characters kept from one message; the rest is dropped
 EMERGENCY_MIN_CONFIDENCE = 0.4  # lower than the topic threshold: a false alarm costs little
+HANDOFF_COMMANDS = ("/persona", "/humano", "/human", "/person", "/moun")
+LEAVE_HANDOFF_COMMANDS = ("/bot", "/asistente")
+ACK_EVERY = timedelta(minutes=10)  # while a person has the conversation, acknowledge at most this often
+
+Eraser = Callable[[str], Awaitable[object]]
 
 
 def clean_text(text: str) -> str:
-    """Drop control and zero-width characters (keeps letters of any script, emoji, RTL marks out)."""
+    """Drop control and zero-width characters; keep letters of any script and emoji."""
     kept = []
     for ch in text[: MAX_INPUT * 2]:
         cat = unicodedata.category(ch)
         if ch in "\n\t ":
             kept.append(" ")
-        elif cat in ("Cc", "Cs", "Co", "Cn") or (cat == "Cf" and ch not in "\u200d"):
+        elif cat in ("Cc", "Cs", "Co", "Cn") or (cat == "Cf" and ch != "\u200d"):
             continue
         else:
             kept.append(ch)
@@ -58,7 +74,14 @@ class DialogueEngine:
         referrals: ReferralFinder,
         places: Gazetteer,
         pseudonymize: Callable[[str, str], str],
+        eraser: Eraser,
+        handoff: HandoffDesk | None = None,
+        office_hours: OfficeHours | None = None,
+        counter: Counter | None = None,
+        rate_limiter: RateLimiter | None = None,
         threshold: float = 0.55,
+        session_days: int = 30,
+        ticket_days: int = 30,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
@@ -67,17 +90,33 @@ class DialogueEngine:
         self._referrals = referrals
         self._places = places
         self._pseudonymize = pseudonymize
+        self._erase = eraser
+        self._handoff = handoff
+        self._hours = office_hours or OfficeHours.parse("Mon-Fri 09:00-18:00", "America/Mexico_City")
+        self._counter = counter or NullCounter()
+        self._limiter = rate_limiter
         self._threshold = threshold
+        self._session_days = session_days
+        self._ticket_days = ticket_days
         self._clock = clock
+        self._locks: weakref.WeakValueDictionary[str, Lock] = weakref.WeakValueDictionary()
 
     # -- entry point -------------------------------------------------------------------------
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Answer one message. One person's messages are handled one at a time, in order."""
         sid = self._pseudonymize(inbound.channel, inbound.user_id)
+        lock = self._locks.get(sid)
+        if lock is None:
+            lock = self._locks[sid] = Lock()
+        async with lock:
+            return await self._handle(sid, inbound)
+
+    async def _handle(self, sid: str, inbound: Inbound) -> list[Outbound]:
         session = await self._sessions.get(sid)
         if session is None:
             session = ConversationSession(id=sid, channel=inbound.channel)
-        session.last_inbound_at = self._clock()
+        session.last_inbound_at = session.updated_at = self._clock()
         try:
             replies = await self._dispatch(session, inbound)
         except Exception as exc:
@@ -90,7 +129,8 @@ class DialogueEngine:
                     menus.topic_choices(t),
                 )
             ]
-        await self._sessions.save(session)
+        if session.stage != Stage.DELETED:
+            await self._sessions.save(session)
         log.info("handled session=%s kind=%s replies=%d", sid[:12], inbound.kind, len(replies))
         return replies
 
@@ -100,47 +140,85 @@ class DialogueEngine:
     def _t(session: ConversationSession) -> gettext.NullTranslations:
         return translations(session.language or DEFAULT_LANGUAGE)
 
+    @staticmethod
+    def _lang(session: ConversationSession) -> str:
+        return session.language or DEFAULT_LANGUAGE
+
     def _menu(self, session: ConversationSession, lead: str | None = None) -> Outbound:
         t = self._t(session)
         text = t.gettext("Write your question in your own words, or choose a topic:")
-        return Outbound(f"{lead}\n\n{text}" if lead else text, menus.topic_choices(t))
+        choices = (
+            *menus.topic_choices(t),
+            Choice(menus.HANDOFF_OPEN, t.gettext("Talk to a person")),
+            Choice(menus.DELETE_ASK, t.gettext("Delete my data")),
+        )
+        return Outbound(f"{lead}\n\n{text}" if lead else text, choices)
 
     def _language_menu(self, hint: str | None, lead: str | None = None) -> Outbound:
         order = [hint] if hint in LANGUAGES else []
         order += [code for code in LANGUAGES if code not in order]
-        first = translations(order[0])
-        lines = [
-            first.gettext("Hello! I am Brújula, a free information service for people on the move in Mexico.")
-        ]
-        if hint in ("fr", "pt"):
-            lines = [
-                translations(hint).gettext(
-                    "Hello! I am Brújula, a free information service for people on the move in Mexico."
-                )
-            ]
-        lines.append(" / ".join(translations(code).gettext("Choose your language:") for code in order))
+        welcome = "Hello! I am Brújula, a free information service for people on the move in Mexico."
+        lines = [translations(hint if hint in ("fr", "pt") else order[0]).gettext(welcome)]
+        prompts = []
+        for code in order[:3]:
+            prompt = translations(code).gettext("Choose your language:")
+            if prompt not in prompts:
+                prompts.append(prompt)
+        lines.append(" / ".join(prompts))
         if lead:
             lines.insert(0, lead)
         return Outbound("\n\n".join(lines), menus.language_choices())
+
+    def _consent_notice(self, session: ConversationSession) -> Outbound:
+        t = self._t(session)
+        choices = (
+            Choice(menus.CONSENT_ACCEPT, t.gettext("I accept")),
+            Choice(menus.CONSENT_MORE, t.gettext("Read more")),
+        )
+        return Outbound(privacy_short(t, self._session_days), choices)
 
     # -- dispatch ----------------------------------------------------------------------------
 
     async def _dispatch(self, session: ConversationSession, inbound: Inbound) -> list[Outbound]:
         text = clean_text(inbound.text) if inbound.kind is InboundKind.TEXT else ""
-        if inbound.kind is InboundKind.TEXT:
-            command = text.split()[0].lower() if text.startswith("/") else ""
-            if command in ("/start", "/idioma", "/language", "/lang", "/lang/"):
-                session.stage = Stage.CHOOSING_LANGUAGE
-                return [self._language_menu(session.language)]
-            if command == "/menu" and session.language:
-                session.stage = Stage.READY
-                return [self._menu(session)]
+        danger = safety.check(text) if text else None
 
-        if inbound.kind is InboundKind.CHOICE and inbound.choice.startswith(menus.LANG_PREFIX):
-            return await self._choose_language(session, inbound.choice[len(menus.LANG_PREFIX) :])
+        if self._limiter is not None and danger is None:
+            verdict = self._limiter.check(session.id)
+            if verdict == "drop":
+                return []
+            if verdict == "warn":
+                t = self._t(session)
+                return [
+                    Outbound(
+                        t.gettext(
+                            "You are sending many messages. I will answer again in a minute. If you are in "
+                            "danger, call 911."
+                        )
+                    )
+                ]
+
+        command = text.split()[0].lower() if text.startswith("/") else ""
+        if inbound.kind is InboundKind.CHOICE:
+            early = await self._early_choice(session, inbound)
+            if early is not None:
+                return early
+        elif command:
+            early = await self._command(session, inbound, command)
+            if early is not None:
+                return early
+
+        parse = await self._safe_parse(text) if text and has_letters(text) else None
+        if danger is not None or self._model_says_emergency(parse):
+            return await self._emergency(session, inbound, text, danger)
+
+        if session.ticket_id is not None and await self._ticket_still_open(session):
+            return await self._to_staff(session, inbound, text)
 
         if session.language is None:
-            return await self._first_contact(session, inbound, text)
+            return await self._first_contact(session, inbound, text, parse)
+        if session.consent_at is None:
+            return [self._consent_notice(session)]
 
         if inbound.kind is InboundKind.UNSUPPORTED:
             t = self._t(session)
@@ -148,11 +226,71 @@ class DialogueEngine:
         if inbound.kind is InboundKind.LOCATION and inbound.location is not None:
             return await self._location(session, inbound)
         if inbound.kind is InboundKind.CHOICE:
-            return await self._choice(session, inbound.choice)
-        return await self._text(session, text)
+            return await self._choice(session, inbound)
+        if self._asks_to_delete(text):
+            return [self._confirm_delete(session)]
+        return await self._text(session, inbound, text, parse)
+
+    async def _early_choice(self, session: ConversationSession, inbound: Inbound) -> list[Outbound] | None:
+        """Buttons that work at any stage: language, consent, deletion, handoff."""
+        choice = inbound.choice
+        if choice.startswith(menus.LANG_PREFIX):
+            return await self._choose_language(session, choice[len(menus.LANG_PREFIX) :])
+        if session.language is None:
+            return None
+        t = self._t(session)
+        if choice == menus.CONSENT_MORE:
+            return [
+                Outbound(
+                    privacy_full(t, self._session_days, self._ticket_days),
+                    (Choice(menus.CONSENT_ACCEPT, t.gettext("I accept")),),
+                )
+            ]
+        if choice == menus.CONSENT_ACCEPT:
+            first = session.consent_at is None
+            session.consent_at = session.consent_at or self._clock()
+            session.stage = Stage.READY
+            pending = session.pending_topic if first else None
+            if pending:
+                session.pending_topic = None
+                return await self._topic(session, pending)
+            return [self._menu(session, t.gettext("Thank you.") if first else None)]
+        if choice == menus.DELETE_ASK:
+            return [self._confirm_delete(session)]
+        if choice == menus.DELETE_YES:
+            return await self._delete(session)
+        if choice == menus.DELETE_NO:
+            session.stage = Stage.READY
+            return [self._menu(session, t.gettext("Nothing was deleted."))]
+        if choice == menus.HANDOFF_OPEN:
+            return await self._open_handoff(session, inbound)
+        if choice == menus.HANDOFF_LEAVE:
+            return await self._leave_handoff(session)
+        return None
+
+    async def _command(
+        self, session: ConversationSession, inbound: Inbound, command: str
+    ) -> list[Outbound] | None:
+        if command in ("/start", "/idioma", "/language", "/lang", "/lang/"):
+            session.stage = Stage.CHOOSING_LANGUAGE
+            return [self._language_menu(session.language)]
+        if session.language is None:
+            return None
+        if command in DELETE_COMMANDS:
+            return [self._confirm_delete(session)]
+        if command in HANDOFF_COMMANDS:
+            return await self._open_handoff(session, inbound)
+        if command in LEAVE_HANDOFF_COMMANDS:
+            return await self._leave_handoff(session)
+        if command == "/menu" and session.consent_at is not None and session.ticket_id is None:
+            session.stage = Stage.READY
+            return [self._menu(session)]
+        return None
+
+    # -- first contact, language, consent -------------------------------------------------------
 
     async def _first_contact(
-        self, session: ConversationSession, inbound: Inbound, text: str
+        self, session: ConversationSession, inbound: Inbound, text: str, parse: Parse | None
     ) -> list[Outbound]:
         session.stage = Stage.CHOOSING_LANGUAGE
         hint = detect(text) if text else None
@@ -161,40 +299,202 @@ class DialogueEngine:
         if inbound.kind is InboundKind.UNSUPPORTED:
             lead = translations(DEFAULT_LANGUAGE).gettext("I can read text and locations only.")
             return [self._language_menu(hint, lead)]
-        if not text:
-            return [self._language_menu(hint)]
-        # Danger comes before everything, even before the person has chosen a language.
-        parse = await self._safe_parse(text)
-        if self._is_emergency(text, parse):
-            lang = hint if hint in LANGUAGES else DEFAULT_LANGUAGE
-            session.topic = "emergency"
-            return [self._emergency_message(lang), self._language_menu(hint)]
         if parse and parse.intent in TOPIC_INTENTS and parse.confidence >= self._threshold:
             session.pending_topic = parse.intent  # answered as soon as the language is chosen
-        self._remember_place(session, parse, text)
+        if text:
+            self._remember_place(session, parse, text)
         return [self._language_menu(hint)]
 
     async def _choose_language(self, session: ConversationSession, code: str) -> list[Outbound]:
         if code not in LANGUAGES:
             return [self._language_menu(session.language)]
-        first_time = session.language is None
         session.language = code
-        session.stage = Stage.READY
         t = self._t(session)
-        if not first_time:
-            return [self._menu(session, t.gettext("OK, I will write in English."))]
-        notice = t.gettext(
-            "Before we start: this is a free service of civil society, not of the government. "
-            "I do not keep the text of your messages. I keep only your language and the topic "
-            "and place you ask about, so that the conversation can continue."
-        )
-        pending = session.pending_topic
-        if pending:
-            session.pending_topic = None
-            return [Outbound(notice), *await self._topic(session, pending)]
-        return [Outbound(notice), self._menu(session)]
+        if session.consent_at is None:
+            session.stage = Stage.CONSENT
+            return [self._consent_notice(session)]
+        session.stage = Stage.READY
+        return [self._menu(session, t.gettext("OK, I will write in English."))]
 
-    async def _choice(self, session: ConversationSession, choice: str) -> list[Outbound]:
+    # -- danger --------------------------------------------------------------------------------
+
+    def _model_says_emergency(self, parse: Parse | None) -> bool:
+        return (
+            parse is not None and parse.intent == "emergency" and parse.confidence >= EMERGENCY_MIN_CONFIDENCE
+        )
+
+    async def _emergency(
+        self, session: ConversationSession, inbound: Inbound, text: str, danger: safety.Danger | None
+    ) -> list[Outbound]:
+        hint = detect(text) if session.language is None else None
+        lang = session.language or (hint if hint in LANGUAGES else DEFAULT_LANGUAGE)
+        session.topic = "emergency"
+        session.high_risk = True
+        log.warning("emergency flagged session=%s kind=%s", session.id[:12], danger or "model")
+        await self._counter.count(
+            Kind.QUESTION,
+            topic="emergency",
+            language=lang,
+            state=self._state_code(session),
+            when=self._clock(),
+        )
+        if session.ticket_id is not None and self._handoff is not None:
+            await self._handoff.note_person(session.ticket_id, session.id, text, Risk.HIGH)
+        replies = emergency_replies(self._answers, lang, danger, can_handoff=self._handoff is not None)
+        if session.language is None:
+            session.stage = Stage.CHOOSING_LANGUAGE
+            replies.append(self._language_menu(hint))
+        return replies
+
+    # -- handoff ---------------------------------------------------------------------------------
+
+    async def _ticket_still_open(self, session: ConversationSession) -> bool:
+        if self._handoff is None or session.ticket_id is None:
+            session.ticket_id = None
+            return False
+        ticket = await self._handoff.get(session.ticket_id)
+        if ticket is None or ticket.status != TicketStatus.OPEN:
+            session.ticket_id = None
+            return False
+        return True
+
+    async def _open_handoff(self, session: ConversationSession, inbound: Inbound) -> list[Outbound]:
+        t = self._t(session)
+        if self._handoff is None:
+            return [
+                self._menu(
+                    session,
+                    t.gettext(
+                        "Talking to a person is not available in this chat yet. "
+                        "If you are in danger, call 911 (free, 24 hours)."
+                    ),
+                )
+            ]
+        if session.ticket_id is not None and await self._ticket_still_open(session):
+            return [
+                Outbound(
+                    t.gettext("A person from our team already has your conversation. Write here."),
+                    (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to the assistant")),),
+                )
+            ]
+        ticket = await self._handoff.open(
+            session_id=session.id,
+            channel=inbound.channel,
+            address=inbound.user_id,
+            language=self._lang(session),
+            topic=session.topic,
+            risk=Risk.HIGH if session.high_risk else Risk.NORMAL,
+        )
+        session.ticket_id = ticket.id
+        hours = office_hours_text(self._hours, self._lang(session))
+        now = self._clock()
+        if self._hours.is_open(now):
+            when = t.gettext("The team answers {hours} (Mexico City time). They are working now.").format(
+                hours=hours
+            )
+        else:
+            when = t.gettext(
+                "The team answers {hours} (Mexico City time). Right now they are not working; they will "
+                "read your messages from {next}."
+            ).format(hours=hours, next=next_opening_text(self._hours, now, self._lang(session)) or "—")
+        text = "\n\n".join(
+            [
+                t.gettext("I passed your conversation to a person from our team."),
+                when,
+                t.gettext(
+                    "Write your message here. While a person has your conversation I will not answer. "
+                    "If you are in danger, call 911."
+                ),
+            ]
+        )
+        return [Outbound(text, (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to the assistant")),))]
+
+    async def _to_staff(self, session: ConversationSession, inbound: Inbound, text: str) -> list[Outbound]:
+        assert self._handoff is not None and session.ticket_id is not None
+        t = self._t(session)
+        ticket = await self._handoff.get(session.ticket_id)
+        previous = ticket.last_person_at if ticket else None
+        content = text
+        if inbound.kind is InboundKind.LOCATION and inbound.location is not None:
+            content = t.gettext("(shared a location)")
+        elif inbound.kind is InboundKind.UNSUPPORTED:
+            content = t.gettext("(sent a file, sticker or audio that I cannot read)")
+        elif inbound.kind is InboundKind.CHOICE:
+            return [self._quiet_reminder(session)]
+        await self._handoff.note_person(session.ticket_id, session.id, content)
+        now = self._clock()
+        if previous is not None and now - previous.replace(tzinfo=previous.tzinfo or UTC) < ACK_EVERY:
+            return []
+        return [
+            Outbound(
+                t.gettext("Your message was passed to the team."),
+                (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to the assistant")),),
+            )
+        ]
+
+    def _quiet_reminder(self, session: ConversationSession) -> Outbound:
+        t = self._t(session)
+        return Outbound(
+            t.gettext(
+                "A person from our team has your conversation. To talk to the assistant "
+                "again, tap the button."
+            ),
+            (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to the assistant")),),
+        )
+
+    async def _leave_handoff(self, session: ConversationSession) -> list[Outbound]:
+        t = self._t(session)
+        if session.ticket_id is not None and self._handoff is not None:
+            await self._handoff.note_person(session.ticket_id, session.id, "(went back to the assistant)")
+            await self._handoff_close(session.ticket_id)
+        session.ticket_id = None
+        session.stage = Stage.READY
+        return [self._menu(session, t.gettext("You are back with the assistant."))]
+
+    async def _handoff_close(self, ticket_id: int) -> None:
+        import asyncio
+
+        assert self._handoff is not None
+        await asyncio.to_thread(self._handoff.close, ticket_id)
+
+    # -- deletion --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _asks_to_delete(text: str) -> bool:
+        norm = normalise(text)
+        return any(normalise(p) in norm for p in DELETE_PHRASES)
+
+    def _confirm_delete(self, session: ConversationSession) -> Outbound:
+        t = self._t(session)
+        session.stage = Stage.CONFIRM_DELETE
+        return Outbound(
+            t.gettext(
+                "This deletes everything we keep about you: your language, place, the state of this "
+                "conversation and any messages to the team. Delete it?"
+            ),
+            (Choice(menus.DELETE_YES, t.gettext("Yes, delete")), Choice(menus.DELETE_NO, t.gettext("No"))),
+        )
+
+    async def _delete(self, session: ConversationSession) -> list[Outbound]:
+        t = self._t(session)
+        if session.stage != Stage.CONFIRM_DELETE:
+            return [self._confirm_delete(session)]
+        await self._erase(session.id)
+        session.stage = Stage.DELETED
+        log.info("data deleted on request session=%s", session.id[:12])
+        return [
+            Outbound(
+                t.gettext(
+                    "Done: everything about you has been deleted. "
+                    "If you write again, we start from the beginning."
+                )
+            )
+        ]
+
+    # -- the conversation proper ------------------------------------------------------------------
+
+    async def _choice(self, session: ConversationSession, inbound: Inbound) -> list[Outbound]:
+        choice = inbound.choice
         t = self._t(session)
         if choice == menus.MENU:
             session.stage = Stage.READY
@@ -202,21 +502,18 @@ class DialogueEngine:
         if choice.startswith(menus.TOPIC_PREFIX):
             intent = choice[len(menus.TOPIC_PREFIX) :]
             if intent in TOPIC_INTENTS:
+                if intent == "emergency":
+                    return await self._emergency(session, inbound, "", None)
                 return await self._topic(session, intent)
         if choice.startswith(menus.SECTION_PREFIX):
             intent, _, key = choice[len(menus.SECTION_PREFIX) :].partition(":")
-            answer = self._answers.get(intent, chain(session.language or DEFAULT_LANGUAGE))
+            answer = self._answers.get(intent, chain(self._lang(session)))
             section = answer.section(key) if answer else None
-            if section is not None:
-                back = (
-                    [c for c in answer_message(t, answer, answer.language).choices if c.id != choice]
-                    if answer
-                    else []
-                )
-                return [Outbound(f"{section.title}\n\n{section.text}", tuple(back))]
+            if answer is not None and section is not None:
+                others = [c for c in answer_message(t, answer, answer.language).choices if c.id != choice]
+                return [Outbound(f"{section.title}\n\n{section.text}", tuple(others))]
         if choice.startswith(menus.SOURCES_PREFIX):
-            intent = choice[len(menus.SOURCES_PREFIX) :]
-            answer = self._answers.get(intent, chain(session.language or DEFAULT_LANGUAGE))
+            answer = self._answers.get(choice[len(menus.SOURCES_PREFIX) :], chain(self._lang(session)))
             if answer is not None:
                 return [sources_message(t, answer)]
         if choice == menus.SKIP_PLACE:
@@ -233,18 +530,12 @@ class DialogueEngine:
         # An unknown or stale button: show the menu rather than guess.
         return [self._menu(session)]
 
-    async def _text(self, session: ConversationSession, text: str) -> list[Outbound]:
+    async def _text(
+        self, session: ConversationSession, inbound: Inbound, text: str, parse: Parse | None
+    ) -> list[Outbound]:
         t = self._t(session)
         if not text or not has_letters(text):
             return [self._menu(session, t.gettext("I could not read a question in that message."))]
-        parse = await self._safe_parse(text)
-        if self._is_emergency(text, parse):
-            session.topic = "emergency"
-            session.stage = Stage.READY
-            return [
-                self._emergency_message(session.language or DEFAULT_LANGUAGE),
-                self._menu(session),
-            ]
         if session.stage == Stage.AWAITING_PLACE and session.pending_topic:
             place = self._remember_place(session, parse, text)
             if place is not None:
@@ -252,8 +543,9 @@ class DialogueEngine:
                 session.pending_topic = None
                 session.stage = Stage.READY
                 return await self._referrals_for(session, topic)
-            if parse is None or parse.intent not in TOPIC_INTENTS or parse.confidence < self._threshold:
+            if parse is None or parse.intent == "out_of_scope" or parse.confidence < self._threshold:
                 return [self._ask_place(session, retry=True)]
+            session.stage = Stage.READY  # a new question or request: the place can wait
         if parse is None:
             return [self._menu(session, t.gettext("I cannot understand free text right now."))]
         self._remember_place(session, parse, text)
@@ -261,6 +553,8 @@ class DialogueEngine:
         if intent in TOPIC_INTENTS and parse.confidence >= self._threshold:
             return await self._topic(session, intent)
         if parse.confidence >= self._threshold:
+            if intent == "human":
+                return await self._open_handoff(session, inbound)
             reply = self._conversation(session, intent)
             if reply is not None:
                 return reply
@@ -273,8 +567,7 @@ class DialogueEngine:
         if intent == "help":
             return [
                 self._menu(
-                    session,
-                    t.gettext("I can explain procedures and point you to services in Mexico."),
+                    session, t.gettext("I can explain procedures and point you to services in Mexico.")
                 )
             ]
         if intent == "thanks":
@@ -284,21 +577,10 @@ class DialogueEngine:
         if intent == "language":
             session.stage = Stage.CHOOSING_LANGUAGE
             return [self._language_menu(session.language)]
-        if intent == "human":
-            return [
-                self._menu(
-                    session,
-                    t.gettext(
-                        "Talking to a person is not available in this chat yet. If you are in "
-                        "danger, call 911 (free, 24 hours)."
-                    ),
-                )
-            ]
         if intent == "out_of_scope":
             return [
                 self._menu(
-                    session,
-                    t.gettext("I can only help with migration, papers and services in Mexico."),
+                    session, t.gettext("I can only help with migration, papers and services in Mexico.")
                 )
             ]
         return None
@@ -313,13 +595,18 @@ class DialogueEngine:
 
     # -- topics, places, referrals --------------------------------------------------------------
 
+    def _state_code(self, session: ConversationSession) -> str | None:
+        place = self._current_place(session)
+        return place.state_code if place else None
+
     async def _topic(self, session: ConversationSession, intent: str) -> list[Outbound]:
-        lang = session.language or DEFAULT_LANGUAGE
+        lang = self._lang(session)
         t = self._t(session)
         session.topic = intent
-        if intent == "emergency":
-            return [self._emergency_message(lang), self._menu(session)]
         answer = self._answers.get(intent, chain(lang))
+        await self._counter.count(
+            Kind.QUESTION, topic=intent, language=lang, state=self._state_code(session), when=self._clock()
+        )
         replies = []
         if answer is None:
             replies.append(
@@ -345,8 +632,8 @@ class DialogueEngine:
             )
         else:
             text = t.gettext(
-                "To find services near you, write the city or state where you are now, or share "
-                "your location."
+                "To find services near you, write the city or state where you are now, "
+                "or share your location."
             )
         return Outbound(
             text,
@@ -393,20 +680,27 @@ class DialogueEngine:
 
     async def _referrals_for(self, session: ConversationSession, intent: str) -> list[Outbound]:
         t = self._t(session)
+        lang = self._lang(session)
         place = self._current_place(session)
+        now = self._clock()
         result = await self._referrals.find(
             intent=intent,
             place=place,
-            language=session.language or DEFAULT_LANGUAGE,
-            now=self._clock(),
+            language=lang,
+            now=now,
+            latitude=session.latitude,
+            longitude=session.longitude,
         )
-        messages = referral_messages(t, result, place.label if place else None)
+        state = place.state_code if place else None
+        if result.referrals:
+            await self._counter.count(Kind.REFERRAL, topic=intent, language=lang, state=state, when=now)
+        if result.scope not in ("local", "placeholder"):
+            await self._counter.count(Kind.UNMET, topic=intent, language=lang, state=state, when=now)
+        messages = referral_messages(t, result, place.label if place else None, lang)
         last = messages[-1]
         change = Choice(menus.CHANGE_PLACE, t.gettext("Change place"))
         messages[-1] = Outbound(last.text, (change, *last.choices), last.location, last.location_title)
         return messages
-
-    # -- safety --------------------------------------------------------------------------------
 
     async def _safe_parse(self, text: str) -> Parse | None:
         try:
@@ -414,23 +708,3 @@ class DialogueEngine:
         except NluUnavailable as exc:
             log.warning("nlu unavailable: %s", exc)
             return None
-
-    def _is_emergency(self, text: str, parse: Parse | None) -> bool:
-        if safety.check(text) is not None:
-            return True
-        return (
-            parse is not None and parse.intent == "emergency" and parse.confidence >= EMERGENCY_MIN_CONFIDENCE
-        )
-
-    def _emergency_message(self, lang: str) -> Outbound:
-        t = translations(lang)
-        answer = self._answers.get("emergency", chain(lang))
-        text = answer.summary if answer else ""
-        if "911" not in text:
-            text = t.gettext("If you are in danger right now, call 911 (free, 24 hours).") + (
-                "\n\n" + text if text else ""
-            )
-        choices: list[Choice] = []
-        if answer is not None:
-            choices = [Choice(f"{menus.SECTION_PREFIX}emergency:{s.key}", s.title) for s in answer.sections]
-        return Outbound(text, tuple(choices))

@@ -8,6 +8,13 @@ from bot.languages import LANGUAGES
 from bot.messages import Choice
 
 MENU = "menu"
+CONSENT_ACCEPT = "consent:yes"
+CONSENT_MORE = "consent:more"
+DELETE_ASK = "privacy:delete"
+DELETE_YES = "privacy:delete:yes"
+DELETE_NO = "privacy:delete:no"
+HANDOFF_OPEN = "handoff:open"
+HANDOFF_LEAVE = "handoff:leave"
 SKIP_PLACE = "place:skip"
 CHANGE_PLACE = "place:change"
 LANG_PREFIX = "lang:"

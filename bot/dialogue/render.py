@@ -5,9 +5,10 @@ from __future__ import annotations
 import gettext
 
 from bot.dialogue.menus import SECTION_PREFIX, SOURCES_PREFIX, menu_choice
-from bot.messages import Choice, Outbound
+from bot.messages import Choice, Location, Outbound
 from content import Answer
 from referrals import Referral, ReferralResult
+from referrals.finder import Reason
 
 
 def answer_message(t: gettext.NullTranslations, answer: Answer, requested: str) -> Outbound:
@@ -52,14 +53,56 @@ def _short_title(title: str) -> str:
     return title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
 
 
+def reason_text(t: gettext.NullTranslations, reason: Reason) -> str | None:
+    p = reason.params
+    texts = {
+        "distance": lambda: t.gettext("{km} km from you").format(km=p.get("km", "?")),
+        "in_city": lambda: t.gettext("in {place}").format(place=p.get("place", "")),
+        "in_state": lambda: t.gettext("in your state ({place})").format(place=p.get("place", "")),
+        "national": lambda: t.gettext("national service (phone or online)"),
+        "serves": lambda: t.gettext("serves: {population}").format(
+            population=population_label(t, p.get("population", ""))
+        ),
+        "speaks": lambda: t.gettext("speaks {language}").format(language=p.get("language", "")),
+        "open_now": lambda: t.gettext("open now"),
+        "opens_at": lambda: t.gettext("opens {when}").format(when=p.get("when", "")),
+        "closed": lambda: t.gettext("closed now"),
+        "schedule_unknown": lambda: t.gettext("hours not known: call first"),
+        "verified": lambda: t.gettext("verified on {date}").format(date=p.get("date", "")),
+        "unverified": lambda: t.gettext("not verified yet: call before you go"),
+    }
+    make = texts.get(reason.code)
+    return make() if make else None
+
+
+def population_label(t: gettext.NullTranslations, code: str) -> str:
+    labels = {
+        "women": t.gettext("women"),
+        "children_families": t.gettext("children and families"),
+        "unaccompanied_minors": t.gettext("children travelling alone"),
+        "lgbtq": t.gettext("LGBTQ+ people"),
+        "older_people": t.gettext("older people"),
+        "disability": t.gettext("people with disabilities"),
+        "indigenous": t.gettext("indigenous people"),
+    }
+    return labels.get(code, code)
+
+
 def referral_lines(t: gettext.NullTranslations, referral: Referral) -> str:
     lines = [f"• {referral.name}"]
     if referral.organization and referral.organization != referral.name:
         lines.append(f"  {referral.organization}")
-    if referral.address:
+    if referral.confidential:
+        lines.append("  " + t.gettext("Address given in person or by phone, for safety."))
+    elif referral.address:
         lines.append("  " + t.gettext("Address: {address}").format(address=referral.address))
     for phone in referral.phones:
         lines.append("  " + t.gettext("Phone: {phone}").format(phone=phone))
+    if referral.url:
+        lines.append(f"  {referral.url}")
+    reasons = [text for text in (reason_text(t, r) for r in referral.why) if text]
+    if reasons:
+        lines.append("  " + t.gettext("Why: {reasons}").format(reasons="; ".join(reasons)))
     verified = referral.verified_on.isoformat() if referral.verified_on else t.gettext("not verified yet")
     lines.append(
         "  " + t.gettext("Source: {source} · verified: {date}").format(source=referral.source, date=verified)
@@ -68,7 +111,7 @@ def referral_lines(t: gettext.NullTranslations, referral: Referral) -> str:
 
 
 def referral_messages(
-    t: gettext.NullTranslations, result: ReferralResult, place_label: str | None
+    t: gettext.NullTranslations, result: ReferralResult, place_label: str | None, lang: str = "es"
 ) -> list[Outbound]:
     if result.scope == "placeholder":
         return [
@@ -94,5 +137,12 @@ def referral_messages(
         header = t.gettext("I found nothing in your city; these are in your state:")
     else:
         header = t.gettext("I found nothing near you; these national services can help by phone or online:")
-    body = "\n\n".join(referral_lines(t, r) for r in result.referrals)
-    return [Outbound(f"{header}\n\n{body}", (menu_choice(t),))]
+    messages = [Outbound(header)]
+    for referral in result.referrals:
+        pin = None
+        if referral.latitude is not None and referral.longitude is not None and not referral.confidential:
+            pin = Location(referral.latitude, referral.longitude)
+        messages.append(Outbound(referral_lines(t, referral), location=pin, location_title=referral.name))
+    last = messages[-1]
+    messages[-1] = Outbound(last.text, (menu_choice(t),), last.location, last.location_title)
+    return messages

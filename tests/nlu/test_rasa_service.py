@@ -37,8 +37,10 @@ async def test_parse_through_the_served_model(rasa_url: str) -> None:
 
 async def test_conversation_reaches_an_nlu_driven_answer(rasa_url: str) -> None:
     client = RasaNluClient(rasa_url, timeout=30)
+    sessions = MemorySessionStore()
     engine = DialogueEngine(
-        sessions=MemorySessionStore(),
+        sessions=sessions,
+        eraser=sessions.delete,
         classifier=client,
         answers=AnswerBook(),
         referrals=PlaceholderReferrals(),

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from bot.languages import LANGUAGES
 from tests.conftest import Chat
 from tests.fakes import FakeClassifier
 
-LANGS = ["lang:es", "lang:en", "lang:ht"]
+LANGS = [f"lang:{code}" for code in LANGUAGES]
 
 
 async def test_first_contact_offers_languages_named_in_themselves(chat: Chat) -> None:
     await chat.send("hola")
     assert chat.buttons == LANGS
     labels = [c.label for r in chat.last for c in r.choices]
-    assert labels == ["Español", "English", "Kreyòl ayisyen"]
+    assert labels[:3] == ["Español", "English", "Kreyòl ayisyen"]
     assert "Elige tu idioma" in chat.text and "Chwazi lang ou" in chat.text
 
 
-async def test_choosing_a_language_shows_the_privacy_notice_and_the_menu(chat: Chat) -> None:
+async def test_choosing_a_language_asks_consent_before_anything_else(chat: Chat) -> None:
     await chat.send("bonjou")
     assert chat.text.startswith("Bonjou!")  # detected Creole: its greeting first
     await chat.tap("lang:ht")
     assert "pa gouvènman" in chat.text  # not a government service
+    assert chat.buttons == ["consent:yes", "consent:more"]
+    await chat.send("kijan pou m jwenn yon doktè")  # before accepting: the notice again
+    assert chat.buttons == ["consent:yes", "consent:more"]
+    await chat.tap("consent:more")
+    assert "/borrar" in chat.text and "30" in chat.text  # how to delete, and for how long
+    await chat.tap("consent:yes")
     assert "topic:asylum" in chat.buttons and "topic:emergency" in chat.buttons
 
 
@@ -28,14 +35,14 @@ async def test_question_before_language_is_answered_once_language_is_chosen(chat
     await chat.send("necesito pedir asilo")
     assert chat.buttons == LANGS
     await chat.tap("lang:es")
+    await chat.tap("consent:yes")
     assert "COMAR" in chat.text
     assert "sec:asylum:steps" in chat.buttons
     assert "src:asylum" in chat.buttons
 
 
 async def test_answer_then_place_then_referrals(chat: Chat) -> None:
-    await chat.send("hola")
-    await chat.tap("lang:es")
+    await chat.begin("es", "hola")
     await chat.send("donde puedo dormir")
     assert "albergue" in chat.text.lower()
     ask = chat.last[-1]
@@ -48,16 +55,14 @@ async def test_answer_then_place_then_referrals(chat: Chat) -> None:
 
 
 async def test_shared_location_answers_the_pending_topic(chat: Chat) -> None:
-    await chat.send("hello")
-    await chat.tap("lang:en")
+    await chat.begin("en", "hello")
     await chat.tap("topic:health")
     await chat.share_location(14.905, -92.263)  # Tapachula
     assert "Placeholder" in chat.text
 
 
 async def test_sources_are_one_tap_away(chat: Chat) -> None:
-    await chat.send("hello")
-    await chat.tap("lang:en")
+    await chat.begin("en", "hello")
     await chat.tap("topic:curp")
     assert "checked 2026-11-23" in chat.text
     await chat.tap("src:curp")
@@ -66,8 +71,7 @@ async def test_sources_are_one_tap_away(chat: Chat) -> None:
 
 
 async def test_low_confidence_offers_did_you_mean(chat: Chat) -> None:
-    await chat.send("hola")
-    await chat.tap("lang:es")
+    await chat.begin("es", "hola")
     await chat.send("tengo una pregunta sobre algo")
     assert "Quisiste decir" in chat.text
     assert chat.buttons[:3] == ["topic:work", "topic:documents", "topic:money"]
@@ -84,8 +88,7 @@ async def test_emergency_comes_first_even_before_the_language_choice(chat: Chat)
 async def test_emergency_is_answered_even_when_the_nlu_is_down(
     chat: Chat, classifier: FakeClassifier
 ) -> None:
-    await chat.send("hello")
-    await chat.tap("lang:en")
+    await chat.begin("en", "hello")
     classifier.down = True
     await chat.send("please help I want to die")
     assert "911" in chat.last[0].text
@@ -93,8 +96,7 @@ async def test_emergency_is_answered_even_when_the_nlu_is_down(
 
 
 async def test_nlu_down_still_offers_the_topic_menu(chat: Chat, classifier: FakeClassifier) -> None:
-    await chat.send("hola")
-    await chat.tap("lang:es")
+    await chat.begin("es", "hola")
     classifier.down = True
     await chat.send("necesito un doctor")
     assert "No puedo entender texto libre" in chat.text or "no puedo entender texto libre" in chat.text
@@ -102,8 +104,7 @@ async def test_nlu_down_still_offers_the_topic_menu(chat: Chat, classifier: Fake
 
 
 async def test_sticker_gets_a_kind_reply_and_the_menu(chat: Chat) -> None:
-    await chat.send("hola")
-    await chat.tap("lang:es")
+    await chat.begin("es", "hola")
     await chat.send_sticker()
     assert "Solo puedo leer texto y ubicaciones" in chat.text
     assert "topic:asylum" in chat.buttons
@@ -115,8 +116,7 @@ async def test_sticker_at_first_contact_gets_the_language_menu(chat: Chat) -> No
 
 
 async def test_empty_emoji_and_huge_messages_get_a_kind_answer(chat: Chat) -> None:
-    await chat.send("hola")
-    await chat.tap("lang:es")
+    await chat.begin("es", "hola")
     for text in [
         "",
         "   ",
@@ -131,8 +131,7 @@ async def test_empty_emoji_and_huge_messages_get_a_kind_answer(chat: Chat) -> No
 
 
 async def test_commands(chat: Chat) -> None:
-    await chat.send("hola")
-    await chat.tap("lang:es")
+    await chat.begin("es", "hola")
     await chat.send("/idioma")
     assert chat.buttons == LANGS
     await chat.tap("lang:en")
@@ -144,8 +143,7 @@ async def test_commands(chat: Chat) -> None:
 
 
 async def test_stale_or_forged_buttons_show_the_menu(chat: Chat) -> None:
-    await chat.send("hola")
-    await chat.tap("lang:es")
+    await chat.begin("es", "hola")
     for forged in ["topic:../../etc", "sec:asylum:nope", "lang:xx", "src:nothing", "💥"]:
         chat.last = await chat.engine.handle(
             __import__("bot.messages", fromlist=["Inbound"]).Inbound.from_choice("test", "u1", forged)
@@ -155,8 +153,7 @@ async def test_stale_or_forged_buttons_show_the_menu(chat: Chat) -> None:
 
 async def test_users_are_independent(engine) -> None:  # type: ignore[no-untyped-def]
     ana, ben = Chat(engine, "ana"), Chat(engine, "ben")
-    await ana.send("hola")
-    await ana.tap("lang:es")
+    await ana.begin("es")
     await ben.send("hello")
     assert ben.buttons == LANGS  # Ben has not chosen a language yet
     await ana.send("/menu")

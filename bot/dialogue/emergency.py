@@ -1,0 +1,49 @@
+"""The emergency flow: the emergency message first, then the lines for the situation, then an
+offer to talk to a person. Used whatever the stage, before the language or consent is settled."""
+
+from __future__ import annotations
+
+from bot.dialogue import menus
+from bot.i18n import translations
+from bot.languages import chain
+from bot.messages import Choice, Outbound
+from bot.safety import Danger
+from content import AnswerBook
+
+# The emergency answer's sections by situation (content/answers/emergency/*.yml).
+SITUATION_SECTION = {
+    Danger.KIDNAPPING: "steps",
+    Danger.VIOLENCE: "steps",
+    Danger.SEXUAL: "steps",
+    Danger.SUICIDE: "where",
+    Danger.CHILD: "rights",
+    Danger.MEDICAL: "problems",
+}
+
+
+def emergency_replies(
+    answers: AnswerBook, lang: str, danger: Danger | None, *, can_handoff: bool
+) -> list[Outbound]:
+    t = translations(lang)
+    answer = answers.get("emergency", chain(lang))
+    text = answer.summary if answer else ""
+    if "911" not in text:
+        fallback = t.gettext("If you are in danger right now, call 911 (free, 24 hours).")
+        text = fallback + ("\n\n" + text if text else "")
+    replies = [Outbound(text)]
+    if answer is not None and danger is not None:
+        section = answer.section(SITUATION_SECTION[danger])
+        if section is not None:
+            replies.append(Outbound(f"{section.title}\n\n{section.text}"))
+    choices: list[Choice] = []
+    if can_handoff:
+        choices.append(Choice(menus.HANDOFF_OPEN, t.gettext("Talk to a person")))
+    if answer is not None:
+        choices += [Choice(f"{menus.SECTION_PREFIX}emergency:{s.key}", s.title) for s in answer.sections]
+    offer = (
+        t.gettext("Do you want to talk to a person from our team? I stay here too.")
+        if can_handoff
+        else t.gettext("I stay here if you need information.")
+    )
+    replies.append(Outbound(offer, tuple(choices)))
+    return replies
