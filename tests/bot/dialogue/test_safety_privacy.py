@@ -73,10 +73,18 @@ def build(db: Engine, desk: HandoffDesk, clock: Clock, limiter: RateLimiter | No
         return await erase_async(db, session_id)
 
     return DialogueEngine(
-        sessions=SqlSessionStore(db), classifier=FakeClassifier(), answers=AnswerBook(),
-        referrals=PlaceholderReferrals(), places=default_gazetteer(), pseudonymize=PSEUDO,
-        eraser=erase, handoff=desk, counter=SqlCounter(db), rate_limiter=limiter,
-        office_hours=OfficeHours.parse("Mon-Fri 09:00-18:00", "America/Mexico_City"), clock=clock,
+        sessions=SqlSessionStore(db),
+        classifier=FakeClassifier(),
+        answers=AnswerBook(),
+        referrals=PlaceholderReferrals(),
+        places=default_gazetteer(),
+        pseudonymize=PSEUDO,
+        eraser=erase,
+        handoff=desk,
+        counter=SqlCounter(db),
+        rate_limiter=limiter,
+        office_hours=OfficeHours.parse("Mon-Fri 09:00-18:00", "America/Mexico_City"),
+        clock=clock,
     )
 
 
@@ -144,14 +152,22 @@ async def test_talk_to_a_person_then_staff_reply_reaches_the_channel(
     assert "Pasé tu conversación" in chat.text
     assert "lunes–viernes 09:00–18:00" in chat.text and "Ahora está trabajando" in chat.text
     (ticket,) = desk.open_tickets()
-    assert (ticket.language, ticket.topic, ticket.risk, ticket.channel) == ("es", "asylum", "normal", "whatsapp")
+    assert (ticket.language, ticket.topic, ticket.risk, ticket.channel) == (
+        "es",
+        "asylum",
+        "normal",
+        "whatsapp",
+    )
     assert ticket.address_sealed and "5215512345678" not in ticket.address_sealed  # sealed, not plain
 
     await chat.send("me rechazaron en la comar que hago")
     assert "Tu mensaje se pasó al equipo" in chat.text
     await chat.send("tengo miedo")
     assert chat.last == []  # the bot does not answer over the human
-    assert [m.text for m in desk.messages(ticket.id or 0)] == ["me rechazaron en la comar que hago", "tengo miedo"]
+    assert [m.text for m in desk.messages(ticket.id or 0)] == [
+        "me rechazaron en la comar que hago",
+        "tengo miedo",
+    ]
 
     assert desk.reply(ticket.id or 0, "Hola, soy Ana del equipo. ¿En qué ciudad estás?", "Ana")
     channel = RecordingDeliverer()
@@ -212,8 +228,11 @@ async def test_delete_my_data_removes_every_row_about_the_person(
 
 @pytest.mark.parametrize(
     ("lang", "greeting", "phrase"),
-    [("es", "hola", "quiero borrar mis datos"), ("en", "hello", "delete my data"),
-     ("ht", "bonjou", "efase done mwen")],
+    [
+        ("es", "hola", "quiero borrar mis datos"),
+        ("en", "hello", "delete my data"),
+        ("ht", "bonjou", "efase done mwen"),
+    ],
 )
 async def test_delete_phrases_in_every_language_ask_for_confirmation(
     chat: Chat, lang: str, greeting: str, phrase: str
@@ -258,7 +277,9 @@ async def test_retention_purge(db: Engine, desk: HandoffDesk, clock: Clock) -> N
 # -- abuse ---------------------------------------------------------------------------------------
 
 
-async def test_a_flood_is_slowed_kindly_and_emergencies_still_pass(db: Engine, desk: HandoffDesk, clock: Clock) -> None:
+async def test_a_flood_is_slowed_kindly_and_emergencies_still_pass(
+    db: Engine, desk: HandoffDesk, clock: Clock
+) -> None:
     now = [0.0]
     limiter = RateLimiter(20, burst=5, clock=lambda: now[0])
     chat = Chat(build(db, desk, clock, limiter), user="flood")
