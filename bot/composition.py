@@ -29,6 +29,7 @@ class App:
     db: Engine
     nlu: RasaNluClient
     handoff: HandoffDesk
+    pseudonymize: Pseudonymizer
     engine: DialogueEngine
 
     async def aclose(self) -> None:
@@ -42,6 +43,7 @@ def build_app(settings: Settings) -> App:
     secret = settings.secret_key.get_secret_value()
     nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout)
     handoff = HandoffDesk(db, Sealer(secret))
+    pseudonymize = Pseudonymizer(secret)
 
     async def erase(session_id: str) -> int:
         return await erase_async(db, session_id)
@@ -52,7 +54,7 @@ def build_app(settings: Settings) -> App:
         answers=AnswerBook(settings.content_dir),
         referrals=PlaceholderReferrals(),
         places=default_gazetteer(),
-        pseudonymize=Pseudonymizer(secret),
+        pseudonymize=pseudonymize,
         eraser=erase,
         handoff=handoff,
         office_hours=OfficeHours.parse(settings.office_hours, settings.office_timezone),
@@ -62,4 +64,4 @@ def build_app(settings: Settings) -> App:
         session_days=settings.session_retention_days,
         ticket_days=settings.ticket_retention_days,
     )
-    return App(settings=settings, db=db, nlu=nlu, handoff=handoff, engine=engine)
+    return App(settings=settings, db=db, nlu=nlu, handoff=handoff, pseudonymize=pseudonymize, engine=engine)

@@ -259,6 +259,27 @@ class HandoffDesk:
             db.commit()
         return out
 
+    def take_for_session(self, session_id: str, channel: str) -> list[str]:
+        """Unsent outbox texts for one person on a pull channel (the web chat polls), marked sent."""
+        with Session(self._engine) as db:
+            rows = list(
+                db.exec(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.session_id == session_id,
+                        OutboxMessage.channel == channel,
+                        col(OutboxMessage.sent_at).is_(None),
+                    )
+                    .order_by(col(OutboxMessage.id))
+                )
+            )
+            now = utcnow()
+            for row in rows:
+                row.sent_at = now
+                db.add(row)
+            db.commit()
+            return [row.text for row in rows]
+
     def mark_sent(self, outbox_id: int) -> None:
         with Session(self._engine) as db:
             row = db.get(OutboxMessage, outbox_id)

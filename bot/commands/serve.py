@@ -1,10 +1,17 @@
-"""`brujula serve`: the web server, webhooks, web chat and Telegram."""
+"""`brujula serve`: the web server, webhooks, web chat, Telegram and WhatsApp."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.commands.support import load, maybe_start_nlu, safe_url
+
+if TYPE_CHECKING:
+    from bot.channels.whatsapp import WhatsAppChannel
+    from bot.composition import App
+    from bot.settings import Settings
 
 
 @click.command()
@@ -14,7 +21,7 @@ from bot.commands.support import load, maybe_start_nlu, safe_url
     help="Start the Rasa NLU service if none answers at BRUJULA_NLU_URL.",
 )
 def serve(start_nlu: bool) -> None:
-    """Run the web server (health, webhooks, web chat) and Telegram when configured."""
+    """Run the web server (health, webhooks, web chat), Telegram and WhatsApp when configured."""
     import uvicorn
 
     from bot.channels.telegram import TelegramChannel
@@ -35,7 +42,8 @@ def serve(start_nlu: bool) -> None:
                 base_url=settings.telegram_api_base_url,
                 handle=app.engine.handle,
             )
-        web = create_web_app(app, telegram)
+        whatsapp = build_whatsapp(settings, app) if settings.whatsapp_enabled else None
+        web = create_web_app(app, telegram, whatsapp)
         base = f"http://{settings.host}:{settings.port}"
         click.echo("Brújula is starting:")
         click.echo(f"  web chat      {base}/chat")
@@ -43,9 +51,41 @@ def serve(start_nlu: bool) -> None:
         click.echo(f"  NLU           {settings.nlu_url}")
         click.echo(f"  database      {safe_url(settings.database_url)}")
         click.echo(f"  Telegram      {settings.telegram_mode}")
+        click.echo(f"  WhatsApp      {'webhook at ' + base + '/whatsapp/webhook' if whatsapp else 'off'}")
         click.echo("Press Ctrl-C to stop.")
         uvicorn.run(web, host=settings.host, port=settings.port, log_level="warning")
     finally:
         if rasa is not None:
             click.echo("Stopping the NLU service…")
             rasa.stop()
+
+
+def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
+    """The WhatsApp channel for these settings (``settings.whatsapp_enabled`` must be true)."""
+    from bot.channels.whatsapp import WhatsAppChannel
+    from bot.channels.whatsapp_api import GraphClient
+    from bot.deliveries import SqlDeliveryStore
+    from bot.identity import Pseudonymizer
+    from bot.sessions import SqlSessionStore
+
+    token, phone_id, secret = (
+        settings.whatsapp_access_token,
+        settings.whatsapp_phone_number_id,
+        settings.whatsapp_app_secret,
+    )
+    assert token is not None and phone_id is not None and secret is not None
+    verify = settings.whatsapp_verify_token
+    return WhatsAppChannel(
+        api=GraphClient(
+            base_url=settings.whatsapp_api_base_url,
+            phone_number_id=phone_id,
+            access_token=token.get_secret_value(),
+        ),
+        handle=app.engine.handle,
+        pseudonymize=Pseudonymizer(settings.secret_key.get_secret_value()),
+        deliveries=SqlDeliveryStore(app.db),
+        sessions=SqlSessionStore(app.db),
+        app_secret=secret.get_secret_value(),
+        phone_number_id=phone_id,
+        verify_token=verify.get_secret_value() if verify else None,
+    )

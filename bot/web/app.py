@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -13,11 +14,14 @@ from pathlib import Path
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.background import Deliverer, outbox_loop, purge_loop
 from bot.channels.console import inbound_from_json
 from bot.channels.telegram import TelegramChannel
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, Signature
 from bot.composition import App
 
 log = logging.getLogger(__name__)
@@ -25,9 +29,25 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 WEB_COOKIE = "brujula_web"
 MAX_BODY = 64 * 1024
+WHATSAPP_MAX_BODY = 1024 * 1024  # one webhook can batch many messages and statuses
 
 
-def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlette:
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The raw body, or ``None`` as soon as it is longer than ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def create_web_app(
+    app: App, telegram: TelegramChannel | None = None, whatsapp: WhatsAppChannel | None = None
+) -> Starlette:
     settings = app.settings
 
     @contextlib.asynccontextmanager
@@ -38,9 +58,31 @@ def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlet
                 webhook_url=settings.telegram_webhook_url,
                 secret=secret.get_secret_value() if secret else None,
             )
+        if whatsapp is not None:
+            await whatsapp.start()
+        deliverers: dict[str, Deliverer] = {}
+        if telegram is not None:
+            deliverers["telegram"] = telegram
+        if whatsapp is not None:
+            deliverers["whatsapp"] = whatsapp
+        tasks = [
+            asyncio.create_task(outbox_loop(app.handoff, deliverers)),
+            asyncio.create_task(
+                purge_loop(
+                    app.db,
+                    session_days=settings.session_retention_days,
+                    ticket_days=settings.ticket_retention_days,
+                )
+            ),
+        ]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if whatsapp is not None:
+                await whatsapp.stop()
             if telegram is not None:
                 await telegram.stop()
 
@@ -75,6 +117,39 @@ def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlet
         if not isinstance(data, dict):
             return Response(status_code=400)
         await telegram.feed(data)
+        return Response(status_code=200)
+
+    async def whatsapp_verify(request: Request) -> Response:
+        """Meta's verification handshake: echo ``hub.challenge`` when ``hub.verify_token`` is ours."""
+        if whatsapp is None:
+            return Response(status_code=404)
+        challenge = whatsapp.handshake(request.query_params)
+        if challenge is None:
+            return Response(status_code=403)
+        return PlainTextResponse(challenge)
+
+    async def whatsapp_webhook(request: Request) -> Response:
+        """Signature first (401 without, 403 wrong), then parse, queue and answer 200 at once."""
+        if whatsapp is None:
+            return Response(status_code=404)
+        header = request.headers.get(SIGNATURE_HEADER)
+        if not header:
+            return Response(status_code=401)
+        body = await read_body(request, WHATSAPP_MAX_BODY)
+        if body is None:
+            return Response(status_code=413)
+        verdict = whatsapp.check_signature(body, header)
+        if verdict is not Signature.OK:
+            log.warning("whatsapp webhook refused: signature %s", verdict)
+            return Response(status_code=401 if verdict is Signature.MISSING else 403)
+        try:
+            data = json.loads(body)
+        except ValueError:  # JSONDecodeError or UnicodeDecodeError
+            return Response(status_code=400)
+        if not isinstance(data, dict):
+            return Response(status_code=400)
+        if not whatsapp.accept(data):
+            return Response(status_code=503)  # Meta delivers it again later
         return Response(status_code=200)
 
     async def chat_page(request: Request) -> Response:
@@ -112,6 +187,15 @@ def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlet
             )
         return response
 
+    async def chat_updates(request: Request) -> Response:
+        """Staff replies waiting for this web chat user (the page polls while a person helps)."""
+        user = request.cookies.get(WEB_COOKIE) or ""
+        if not (len(user) == 32 and user.isalnum()):
+            return JSONResponse({"replies": []})
+        session_id = app.pseudonymize("web", user)
+        texts = await asyncio.to_thread(app.handoff.take_for_session, session_id, "web")
+        return JSONResponse({"replies": [{"text": text, "choices": []} for text in texts]})
+
     async def index(request: Request) -> Response:
         return RedirectResponse("/chat")
 
@@ -119,7 +203,10 @@ def create_web_app(app: App, telegram: TelegramChannel | None = None) -> Starlet
         Route("/", index),
         Route("/healthz", healthz),
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+        Route("/whatsapp/webhook", whatsapp_verify, methods=["GET"]),
+        Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
         Route("/chat", chat_page),
         Route("/chat/api", chat_api, methods=["POST"]),
+        Route("/chat/api/updates", chat_updates, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -35,11 +35,18 @@ def test_hola_offers_the_language_choices(tmp_path: Path) -> None:
     (out,) = run_jsonl(['{"user": "a", "text": "hola"}'], tmp_path)
     assert out["user"] == "a"
     (reply,) = out["replies"]  # type: ignore[misc]
-    assert [c["id"] for c in reply["choices"]] [:3] == ["lang:es", "lang:en", "lang:ht"]
+    assert [c["id"] for c in reply["choices"]][:3] == ["lang:es", "lang:en", "lang:ht"]
 
 
 def test_state_persists_between_runs_and_users_are_independent(tmp_path: Path) -> None:
-    run_jsonl(['{"user": "a", "text": "hola"}', '{"user": "a", "choice": "lang:en"}'], tmp_path)
+    run_jsonl(
+        [
+            '{"user": "a", "text": "hola"}',
+            '{"user": "a", "choice": "lang:en"}',
+            '{"user": "a", "choice": "consent:yes"}',
+        ],
+        tmp_path,
+    )
     outs = run_jsonl(
         [
             '{"user": "a", "choice": "topic:shelter"}',
@@ -52,6 +59,6 @@ def test_state_persists_between_runs_and_users_are_independent(tmp_path: Path) -
     )
     assert len(outs) == 5
     assert "shelter" in json.dumps(outs[0]).lower()
-    assert [c["id"] for c in outs[1]["replies"][0]["choices"]] [:3] == ["lang:es", "lang:en", "lang:ht"]  # type: ignore[index]
+    assert [c["id"] for c in outs[1]["replies"][0]["choices"]][:3] == ["lang:es", "lang:en", "lang:ht"]  # type: ignore[index]
     assert "Placeholder" in outs[2]["replies"][0]["text"]  # type: ignore[index]
     assert "error" in outs[3] and "error" in outs[4]

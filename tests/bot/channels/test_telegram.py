@@ -32,12 +32,18 @@ async def test_polling_update_gets_an_answer_with_an_inline_keyboard(
         assert int(sent["chat_id"]) == 1001
         assert "Elige tu idioma" in sent["text"]
         buttons = [b for row in sent["reply_markup"]["inline_keyboard"] for b in row]
-        assert [b["callback_data"] for b in buttons] [:3] == ["lang:es", "lang:en", "lang:ht"]
+        assert [b["callback_data"] for b in buttons][:3] == ["lang:es", "lang:en", "lang:ht"]
 
         telegram_api.push(telegram_api.update_choice(1001, "lang:es"))
-        await telegram_api.wait_sent(3)  # privacy notice + menu
+        await telegram_api.wait_sent(2)  # the privacy notice, to accept
         assert "answerCallbackQuery" in telegram_api.calls
         assert "no del gobierno" in telegram_api.sent[1]["text"]
+        consent = [
+            b["callback_data"] for row in telegram_api.sent[1]["reply_markup"]["inline_keyboard"] for b in row
+        ]
+        assert consent == ["consent:yes", "consent:more"]
+        telegram_api.push(telegram_api.update_choice(1001, "consent:yes"))
+        await telegram_api.wait_sent(3)  # the menu
 
         telegram_api.push(telegram_api.update_sticker(1001))
         await telegram_api.wait_sent(4)
@@ -55,9 +61,9 @@ async def test_location_request_uses_a_reply_keyboard_and_shared_location_is_rea
     try:
         telegram_api.push(telegram_api.update_text(7, "hola"))
         telegram_api.push(telegram_api.update_choice(7, "lang:es"))
+        telegram_api.push(telegram_api.update_choice(7, "consent:yes"))
         telegram_api.push(telegram_api.update_choice(7, "topic:shelter"))
-        await telegram_api.wait_sent(5)  # menu, notice, menu, answer, ask place (+ 📍 keyboard)
-        await telegram_api.wait_sent(6)
+        await telegram_api.wait_sent(6)  # languages, notice, menu, answer, ask place, 📍 keyboard
         keyboard = telegram_api.sent[5]["reply_markup"]["keyboard"]
         assert keyboard[0][0]["request_location"] is True
         telegram_api.push(telegram_api.update_location(7, 20.59, -100.39))
