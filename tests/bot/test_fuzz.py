@@ -182,3 +182,70 @@ async def test_telegram_adapter_survives_random_updates(engine: DialogueEngine) 
 def test_any_unicode_text_gets_a_reply(engine: DialogueEngine, text: str) -> None:
     replies = asyncio.run(engine.handle(Inbound.from_text("fuzz", "hyp", text)))
     assert replies and all(r.text for r in replies)
+
+
+def whatsapp_payload(rng: random.Random) -> Any:
+    phone = "15550001111"
+    sender = str(rng.randint(10**10, 10**12))
+    message: dict[str, Any] = {
+        "from": sender,
+        "id": f"wamid.{rng.getrandbits(64)}",
+        "timestamp": "1763917200",
+    }
+    roll = rng.random()
+    if roll < 0.4:
+        message |= {"type": "text", "text": {"body": random_text(rng)}}
+    elif roll < 0.55:
+        kind = rng.choice(["button_reply", "list_reply"])
+        message |= {
+            "type": "interactive",
+            "interactive": {"type": kind, kind: {"id": random_text(rng)[:256], "title": "x"}},
+        }
+    elif roll < 0.65:
+        message |= {
+            "type": "location",
+            "location": {"latitude": rng.uniform(-100, 100), "longitude": random_json(rng)},
+        }
+    elif roll < 0.75:
+        message |= {
+            "type": rng.choice(
+                ["audio", "image", "sticker", "document", "contacts", "reaction", "video", "unknown"]
+            )
+        }
+    elif roll < 0.85:
+        junk = random_json(rng)
+        message = junk if isinstance(junk, dict) else message
+    else:
+        return random_json(rng)  # not even the envelope
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"phone_number_id": phone},
+                            "contacts": [{"wa_id": sender}],
+                            "messages": [message],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+async def test_whatsapp_adapter_survives_random_webhooks(engine: DialogueEngine) -> None:
+    from bot.channels.whatsapp_webhook import parse_webhook
+
+    rng = random.Random(11)
+    handled = 0
+    for _ in range(FUZZ_INPUTS):
+        for incoming in parse_webhook(whatsapp_payload(rng), "15550001111"):
+            replies = await engine.handle(incoming.inbound)
+            assert replies or incoming.inbound.kind is InboundKind.CHOICE
+            handled += 1
+    assert handled > FUZZ_INPUTS // 2
