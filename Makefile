@@ -37,13 +37,13 @@ rasa-env:
 locales: app-env $(MO_FILES)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po
-	@$(PY) -m content.catalogs $< $@
+	@$(PY) -m content.catalogs compile $< $@
 
 extract-messages: app-env
 	.venv/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output .
 
 update-messages: extract-messages
-	.venv/bin/pybabel update -D messages -d locales -i locales/messages.pot --no-location --ignore-obsolete
+	$(PY) -m content.catalogs update
 
 nlu-model: app-env rasa-env
 	@$(BRUJULA) nlu train

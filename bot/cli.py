@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.commands.chat import chat
+from bot.commands.content import content
 from bot.commands.database import db
 from bot.commands.handoff import handoff
 from bot.commands.maintenance import maintenance
@@ -21,6 +22,7 @@ main.add_command(serve)
 main.add_command(chat)
 main.add_command(db)
 main.add_command(nlu)
+main.add_command(content)
 main.add_command(handoff)
 main.add_command(maintenance)
 

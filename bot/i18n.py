@@ -1,40 +1,48 @@
 """Interface strings through gettext, one catalog per language under ``locales/``.
 
-Catalogs are compiled by ``make setup`` (``pybabel compile``); if a compiled catalog is missing or
-older than its ``.po`` file, the ``.po`` is read directly so a fresh edit shows up at once.
+Catalogs are compiled by ``make setup`` (``python -m content.catalogs``, which also handles the
+languages CLDR does not know); if a compiled catalog is missing or older than its ``.po`` file, the
+``.po`` is compiled in memory so a fresh edit shows up at the next start. Untranslated and fuzzy
+entries fall back along the language chain (``mam → es``; ``ht → fr → es``); the chain stops at
+English because the msgids are English. A catalog that cannot be compiled is skipped (and logged),
+never allowed to break the conversation.
 """
 
 from __future__ import annotations
 
 import gettext
+import io
+import logging
 from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from bot.languages import DEFAULT_LANGUAGE, chain
+from content.catalogs import LOCALES, CatalogError, compile_to_bytes, po_path
 
-LOCALES = Path(__file__).resolve().parent.parent / "locales"
-DOMAIN = "messages"
+log = logging.getLogger(__name__)
+
+__all__ = ["LOCALES", "is_translated", "reset", "translations"]
 
 
 def _load_one(code: str, locales: Path) -> gettext.GNUTranslations | None:
-    po = locales / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    po = po_path(code, locales)
     mo = po.with_suffix(".mo")
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as fh:
             return gettext.GNUTranslations(fh)
     if not po.exists():
         return None
-    import io
+    try:
+        data = compile_to_bytes(po)
+    except CatalogError as exc:
+        log.error("catalog skipped, its strings fall back along the chain: %s", exc)
+        return None
+    return gettext.GNUTranslations(io.BytesIO(data))
 
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=None)
-    buf = io.BytesIO()
-    write_mo(buf, catalog)
-    buf.seek(0)
-    return gettext.GNUTranslations(buf)
+
+@lru_cache(maxsize=64)
+def _catalog(code: str, locales: Path) -> gettext.GNUTranslations | None:
+    return _load_one(code, locales)
 
 
 @lru_cache(maxsize=64)
@@ -55,3 +63,23 @@ def translations(code: str, locales: Path = LOCALES) -> gettext.NullTranslations
             last.add_fallback(loaded)
         last = loaded
     return first or gettext.NullTranslations()
+
+
+def is_translated(code: str, msgid: str, locales: Path = LOCALES) -> bool:
+    """Whether ``code``'s own catalog translates ``msgid`` (not a fallback language's).
+
+    English is always "translated": the msgids are English.
+    """
+    if code == "en":
+        return True
+    catalog = _catalog(code, locales)
+    if catalog is None:
+        return False
+    messages: dict[object, str] = getattr(catalog, "_catalog", {})  # the parsed .mo, msgid → msgstr
+    return bool(messages.get(msgid))
+
+
+def reset() -> None:
+    """Forget the loaded catalogs (after an edit of a ``.po`` file, or in tests)."""
+    translations.cache_clear()
+    _catalog.cache_clear()

@@ -1,4 +1,12 @@
-"""The languages the assistant speaks, each named in itself, with its fallback chain."""
+"""The languages the assistant speaks, each named in itself, with its fallback chain.
+
+``released`` languages are complete and checked in CI: every interface string is translated and
+every topic has an answer. The indigenous languages are drafts written without a community
+reviewer yet; whatever they lack falls back to Spanish (``fallback="es"``) with a one-line note.
+
+``cldr`` is the CLDR/Babel locale used for dates and numbers (see ``bot/localformat.py``); ``None``
+when CLDR has no data for the language, so formatting follows the fallback chain.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +18,34 @@ class Language:
     code: str
     endonym: str  # the language's own name, as shown in the menu
     fallback: str | None = "es"
+    released: bool = False
+    cldr: str | None = None
+    variety: str = ""  # which variety the texts are written in, for translators and reviewers
 
 
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("es", "Español", None),
-        Language("en", "English", None),
-        Language("ht", "Kreyòl ayisyen", "fr"),
+        Language("es", "Español", None, released=True, cldr="es_MX", variety="Mexican Spanish"),
+        Language("en", "English", None, released=True, cldr="en"),
+        Language("ht", "Kreyòl ayisyen", "fr", released=True, cldr="ht"),
+        # Guatemalan migrants. Standard orthography of the ALMG (Academia de Lenguas Mayas).
+        Language("quc", "K'iche'", cldr="quc", variety="K'iche' central, ALMG orthography"),
+        # Guatemalan migrants and Chiapas. "Qyool" ("our word") is also used; "Mam" is understood
+        # by all speakers.
+        Language("mam", "Mam", variety="Mam, ALMG orthography"),
+        # Chiapas highlands (Chamula, Zinacantán); "bats'i k'op" means "the true word".
+        Language("tzo", "Bats'i k'op (Tsotsil)", variety="Tsotsil, Chamula/Zinacantán"),
+        # Nahuatl of the Huasteca (Veracruz, Hidalgo, San Luis Potosí), the largest variety;
+        # speakers call it "mexicano" as often as "náhuatl".
+        Language("nah", "Nahuatl / Mexicano", variety="Nahuatl of the Huasteca"),
+        # Otomí of Querétaro as spoken in Amealco (Santiago Mexquititlán): "hñäñho".
+        Language("otq", "Hñäñho (Otomí)", variety="Otomí of Querétaro, Amealco"),
     )
 }
 
 DEFAULT_LANGUAGE = "es"
+RELEASED: tuple[str, ...] = tuple(code for code, lang in LANGUAGES.items() if lang.released)
 
 
 def chain(code: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 
 class InboundKind(StrEnum):
@@ -77,6 +78,7 @@ class Outbound:
     location: Location | None = None
     location_title: str = ""
     request_location: str = ""  # label of a "share my location" button; empty: no request
+    audio: Path | None = None  # a voice recording of the text, sent before it where channels can
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -91,4 +93,6 @@ class Outbound:
             }
         if self.request_location:
             data["request_location"] = self.request_location
+        if self.audio is not None:
+            data["audio"] = self.audio.name
         return data

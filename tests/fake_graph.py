@@ -59,6 +59,9 @@ def problems(payload: dict[str, Any]) -> list[str]:
             out.append("coordinates")
     elif kind == "interactive":
         out += _interactive_problems(payload["interactive"])
+    elif kind == "audio":
+        if not str(payload["audio"].get("id", "")).startswith("media-"):
+            out.append("audio without an uploaded media id")
     else:
         out.append(f"type {kind!r}")
     return out
@@ -125,6 +128,7 @@ class FakeGraph:
     sent: list[dict[str, Any]] = field(default_factory=list)  # accepted payloads, in order
     attempts: int = 0  # every POST, failed ones included
     failures: deque[httpx.Response] = field(default_factory=deque)  # answered before any success
+    uploads: list[bytes] = field(default_factory=list)  # media uploads (multipart bodies)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self._handle)
@@ -135,6 +139,9 @@ class FakeGraph:
     def _handle(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
             return error(401, 190)
+        if request.method == "POST" and request.url.path == f"/v21.0/{PHONE_NUMBER_ID}/media":
+            self.uploads.append(request.read())
+            return httpx.Response(200, json={"id": f"media-{len(self.uploads)}"})
         if request.method != "POST" or request.url.path != f"/v21.0/{PHONE_NUMBER_ID}/messages":
             return error(400, 100)
         self.attempts += 1

@@ -134,6 +134,16 @@ class FakeBotApi:
                     )
                 pending = [u for u in self.updates if u["update_id"] >= offset]
             result = pending
+        elif method == "sendVoice":
+            self.sent.append({"method": method, "chat_id": params.get("chat_id")})
+            self._next_message += 1
+            result = {
+                "message_id": self._next_message,
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": BOT_USER,
+                "voice": {"file_id": "v", "file_unique_id": "v", "duration": 1},
+            }
         elif method in ("sendMessage", "sendLocation"):
             self.sent.append({"method": method, **params})
             self._next_message += 1

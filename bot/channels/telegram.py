@@ -98,6 +98,9 @@ class TelegramChannel:
     async def send(self, chat_id: int, replies: list[Outbound]) -> None:
         bot = self.application.bot
         for reply in replies:
+            if reply.audio is not None:
+                with reply.audio.open("rb") as voice:
+                    await bot.send_voice(chat_id, voice)
             pieces = split_text(reply.text, TELEGRAM.text)
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply) if i == len(pieces) - 1 else None

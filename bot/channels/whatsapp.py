@@ -27,7 +27,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.channels.whatsapp_api import GraphClient, GraphError, GraphRejected
-from bot.channels.whatsapp_payloads import PAYLOAD_ERROR_CODES, Labels, addressed, render, text_message
+from bot.channels.whatsapp_payloads import (
+    PAYLOAD_ERROR_CODES,
+    Labels,
+    Message,
+    addressed,
+    render,
+    text_message,
+)
 from bot.channels.whatsapp_webhook import (
     CHANNEL,
     Incoming,
@@ -194,6 +201,11 @@ class WhatsAppChannel:
             raise ServiceWindowClosed("the person wrote more than 24 hours ago: a template is needed")
         labels = self._labels(session.language if session is not None else None)
         for reply in replies:
+            if reply.audio is not None:
+                media_id = await self.api.upload_audio(reply.audio)
+                if media_id:
+                    voice = Message("audio", {"type": "audio", "audio": {"id": media_id}})
+                    await self.api.send(addressed(voice, address), kind="audio")
             for message in render(reply, labels):
                 try:
                     await self.api.send(addressed(message, address), kind=message.kind)

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -180,6 +181,8 @@ class GraphClient:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.messages_url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+        self.media_url = f"{base_url.rstrip('/')}/{phone_number_id}/media"
+        self._media: dict[tuple[str, int], str] = {}
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._jitter = jitter
@@ -192,11 +195,30 @@ class GraphClient:
 
     async def send(self, payload: dict[str, Any], *, kind: str = "message") -> str:
         """POST one message; returns Graph's message id. ``kind`` names it in logs (never content)."""
+        response = await self._post(self.messages_url, kind, json=payload)
+        return _message_id(response)
+
+    async def upload_audio(self, path: Path) -> str:
+        """Upload a voice recording once per file version; returns Graph's media id."""
+        key = (str(path), (await asyncio.to_thread(path.stat)).st_mtime_ns)
+        cached = self._media.get(key)
+        if cached:
+            return cached
+        mime = "audio/ogg" if path.suffix in (".ogg", ".opus") else "audio/mpeg"
+        files = {"file": (path.name, await asyncio.to_thread(path.read_bytes), mime)}
+        data = {"messaging_product": "whatsapp", "type": mime}
+        response = await self._post(self.media_url, "media", files=files, data=data)
+        media_id = str(response.json().get("id") or "")
+        if media_id:
+            self._media[key] = media_id
+        return media_id
+
+    async def _post(self, url: str, kind: str, **request: Any) -> httpx.Response:
         policy = self._retry
         for attempt in range(1, policy.attempts + 1):
             last = attempt == policy.attempts
             try:
-                response = await self._client.post(self.messages_url, json=payload)
+                response = await self._client.post(url, **request)
             except httpx.TransportError as exc:
                 if last:
                     log.error("whatsapp send failed kind=%s network=%s", kind, type(exc).__name__)
@@ -212,7 +234,7 @@ class GraphClient:
                 await self._sleep(wait)
                 continue
             if response.is_success:
-                return _message_id(response)
+                return response
             failure = GraphFailure.from_response(response)
             if not failure.retryable:
                 log.error("whatsapp send rejected kind=%s %s", kind, failure)

@@ -4,11 +4,14 @@ offer to talk to a person. Used whatever the stage, before the language or conse
 from __future__ import annotations
 
 from bot.dialogue import menus
-from bot.i18n import translations
-from bot.languages import chain
+from bot.dialogue.render import section_text
+from bot.i18n import is_translated, translations
+from bot.languages import LANGUAGES, chain
 from bot.messages import Choice, Outbound
 from bot.safety import Danger
 from content import AnswerBook
+
+EMERGENCY_LINE = "If you are in danger right now, call 911 (free, 24 hours)."
 
 # The emergency answer's sections by situation (content/answers/emergency/*.yml).
 SITUATION_SECTION = {
@@ -25,16 +28,26 @@ def emergency_replies(
     answers: AnswerBook, lang: str, danger: Danger | None, *, can_handoff: bool
 ) -> list[Outbound]:
     t = translations(lang)
-    answer = answers.get("emergency", chain(lang))
+    found = answers.along("emergency", chain(lang))
+    answer = found[0] if found else None
     text = answer.summary if answer else ""
-    if "911" not in text:
-        fallback = t.gettext("If you are in danger right now, call 911 (free, 24 hours).")
-        text = fallback + ("\n\n" + text if text else "")
+    line = t.gettext("If you are in danger right now, call 911 (free, 24 hours).")
+    if answer is not None and answer.language != lang and is_translated(lang, EMERGENCY_LINE):
+        text = line + "\n\n" + text  # the 911 line in the person's language, then the fallback's
+    elif "911" not in text:
+        text = line + ("\n\n" + text if text else "")
+    if (
+        answer is not None
+        and not answer.reviewed
+        and not LANGUAGES[answer.language].released
+        and len(found) > 1
+    ):
+        text += "\n\n" + found[-1].summary  # a draft in a language still in review: Spanish follows
     replies = [Outbound(text)]
     if answer is not None and danger is not None:
         section = answer.section(SITUATION_SECTION[danger])
         if section is not None:
-            replies.append(Outbound(f"{section.title}\n\n{section.text}"))
+            replies.append(Outbound(section_text(t, section, lang)))
     choices: list[Choice] = []
     if can_handoff:
         choices.append(Choice(menus.HANDOFF_OPEN, t.gettext("Talk to a person")))

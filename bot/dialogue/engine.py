@@ -22,7 +22,7 @@ from bot import safety
 from bot.analytics import Counter, Kind, NullCounter
 from bot.dialogue import menus
 from bot.dialogue.emergency import emergency_replies
-from bot.dialogue.render import answer_message, referral_messages, sources_message
+from bot.dialogue.render import answer_message, referral_messages, section_text, sources_message
 from bot.dialogue.texts import next_opening_text, office_hours_text, privacy_full, privacy_short
 from bot.handoff import HandoffDesk, Risk, TicketStatus
 from bot.i18n import translations
@@ -157,8 +157,12 @@ class DialogueEngine:
     def _language_menu(self, hint: str | None, lead: str | None = None) -> Outbound:
         order = [hint] if hint in LANGUAGES else []
         order += [code for code in LANGUAGES if code not in order]
-        welcome = "Hello! I am Brújula, a free information service for people on the move in Mexico."
-        lines = [translations(hint if hint in ("fr", "pt") else order[0]).gettext(welcome)]
+        greeter = translations(hint if hint in ("fr", "pt") else order[0])
+        lines = [
+            greeter.gettext(
+                "Hello! I am Brújula, a free information service for people on the move in Mexico."
+            )
+        ]
         prompts = []
         for code in order[:3]:
             prompt = translations(code).gettext("Choose your language:")
@@ -374,7 +378,7 @@ class DialogueEngine:
             return [
                 Outbound(
                     t.gettext("A person from our team already has your conversation. Write here."),
-                    (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to the assistant")),),
+                    (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to assistant")),),
                 )
             ]
         ticket = await self._handoff.open(
@@ -407,7 +411,7 @@ class DialogueEngine:
                 ),
             ]
         )
-        return [Outbound(text, (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to the assistant")),))]
+        return [Outbound(text, (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to assistant")),))]
 
     async def _to_staff(self, session: ConversationSession, inbound: Inbound, text: str) -> list[Outbound]:
         assert self._handoff is not None and session.ticket_id is not None
@@ -428,7 +432,7 @@ class DialogueEngine:
         return [
             Outbound(
                 t.gettext("Your message was passed to the team."),
-                (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to the assistant")),),
+                (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to assistant")),),
             )
         ]
 
@@ -439,7 +443,7 @@ class DialogueEngine:
                 "A person from our team has your conversation. To talk to the assistant "
                 "again, tap the button."
             ),
-            (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to the assistant")),),
+            (Choice(menus.HANDOFF_LEAVE, t.gettext("Back to assistant")),),
         )
 
     async def _leave_handoff(self, session: ConversationSession) -> list[Outbound]:
@@ -511,11 +515,11 @@ class DialogueEngine:
             section = answer.section(key) if answer else None
             if answer is not None and section is not None:
                 others = [c for c in answer_message(t, answer, answer.language).choices if c.id != choice]
-                return [Outbound(f"{section.title}\n\n{section.text}", tuple(others))]
+                return [Outbound(section_text(t, section, self._lang(session)), tuple(others))]
         if choice.startswith(menus.SOURCES_PREFIX):
             answer = self._answers.get(choice[len(menus.SOURCES_PREFIX) :], chain(self._lang(session)))
             if answer is not None:
-                return [sources_message(t, answer)]
+                return [sources_message(t, answer, self._lang(session))]
         if choice == menus.SKIP_PLACE:
             session.stage = Stage.READY
             session.pending_topic = None

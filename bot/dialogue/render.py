@@ -5,8 +5,10 @@ from __future__ import annotations
 import gettext
 
 from bot.dialogue.menus import SECTION_PREFIX, SOURCES_PREFIX, menu_choice
+from bot.localformat import format_date
 from bot.messages import Choice, Location, Outbound
 from content import Answer
+from content.answers import Section
 from referrals import Referral, ReferralResult
 from referrals.finder import Reason
 
@@ -18,16 +20,28 @@ def answer_message(t: gettext.NullTranslations, answer: Answer, requested: str) 
             t.gettext("(This answer is not yet available in your language; here it is in the closest one.)")
         )
     parts.append(answer.summary)
-    parts.append(provenance_line(t, answer))
+    parts.append(provenance_line(t, answer, requested))
     choices = [Choice(f"{SECTION_PREFIX}{answer.intent}:{s.key}", s.title) for s in answer.sections]
     choices.append(Choice(SOURCES_PREFIX + answer.intent, t.gettext("Sources")))
     choices.append(menu_choice(t))
-    return Outbound("\n\n".join(parts), tuple(choices))
+    return Outbound("\n\n".join(parts), tuple(choices), audio=answer.audio)
 
 
-def provenance_line(t: gettext.NullTranslations, answer: Answer) -> str:
+def section_text(t: gettext.NullTranslations, section: Section, lang: str) -> str:
+    """A detail section; one from another language along the chain says so first."""
+    body = f"{section.title}\n\n{section.text}"
+    if section.language and section.language != lang:
+        body = (
+            t.gettext("(This answer is not yet available in your language; here it is in the closest one.)")
+            + "\n\n"
+            + body
+        )
+    return body
+
+
+def provenance_line(t: gettext.NullTranslations, answer: Answer, lang: str) -> str:
     names = ", ".join(_short_title(s.title) for s in answer.sources[:3])
-    checked = answer.last_reviewed.isoformat() if answer.last_reviewed else t.gettext("unknown")
+    checked = format_date(answer.last_reviewed, lang) if answer.last_reviewed else t.gettext("unknown")
     line = t.gettext("Source: {sources} · checked {date}").format(sources=names, date=checked)
     if answer.status != "reviewed":
         line += "\n" + t.gettext(
@@ -36,8 +50,8 @@ def provenance_line(t: gettext.NullTranslations, answer: Answer) -> str:
     return line
 
 
-def sources_message(t: gettext.NullTranslations, answer: Answer) -> Outbound:
-    checked = answer.last_reviewed.isoformat() if answer.last_reviewed else t.gettext("unknown")
+def sources_message(t: gettext.NullTranslations, answer: Answer, lang: str) -> Outbound:
+    checked = format_date(answer.last_reviewed, lang) if answer.last_reviewed else t.gettext("unknown")
     lines = [t.gettext("Sources of this answer (checked {date}):").format(date=checked)]
     for source in answer.sources:
         entry = f"• {source.title}"
@@ -88,7 +102,7 @@ def population_label(t: gettext.NullTranslations, code: str) -> str:
     return labels.get(code, code)
 
 
-def referral_lines(t: gettext.NullTranslations, referral: Referral) -> str:
+def referral_lines(t: gettext.NullTranslations, referral: Referral, lang: str) -> str:
     lines = [f"• {referral.name}"]
     if referral.organization and referral.organization != referral.name:
         lines.append(f"  {referral.organization}")
@@ -103,7 +117,9 @@ def referral_lines(t: gettext.NullTranslations, referral: Referral) -> str:
     reasons = [text for text in (reason_text(t, r) for r in referral.why) if text]
     if reasons:
         lines.append("  " + t.gettext("Why: {reasons}").format(reasons="; ".join(reasons)))
-    verified = referral.verified_on.isoformat() if referral.verified_on else t.gettext("not verified yet")
+    verified = (
+        format_date(referral.verified_on, lang) if referral.verified_on else t.gettext("not verified yet")
+    )
     lines.append(
         "  " + t.gettext("Source: {source} · verified: {date}").format(source=referral.source, date=verified)
     )
@@ -142,7 +158,9 @@ def referral_messages(
         pin = None
         if referral.latitude is not None and referral.longitude is not None and not referral.confidential:
             pin = Location(referral.latitude, referral.longitude)
-        messages.append(Outbound(referral_lines(t, referral), location=pin, location_title=referral.name))
+        messages.append(
+            Outbound(referral_lines(t, referral, lang), location=pin, location_title=referral.name)
+        )
     last = messages[-1]
     messages[-1] = Outbound(last.text, (menu_choice(t),), last.location, last.location_title)
     return messages

@@ -5,10 +5,7 @@ from __future__ import annotations
 import gettext
 from datetime import datetime
 
-from babel.core import Locale, UnknownLocaleError
-from babel.dates import format_datetime, get_day_names
-
-from bot.languages import chain
+from bot.localformat import format_hours, format_weekday_time
 from bot.office_hours import OfficeHours
 
 
@@ -43,36 +40,11 @@ def privacy_full(t: gettext.NullTranslations, session_days: int, ticket_days: in
     ).format(days=session_days, ticket_days=ticket_days)
 
 
-def _locale(lang: str) -> Locale:
-    for code in chain(lang):
-        try:
-            return Locale.parse(code)
-        except (UnknownLocaleError, ValueError):
-            continue
-    return Locale.parse("es")
-
-
 def office_hours_text(hours: OfficeHours, lang: str) -> str:
-    """ "lunes–viernes 09:00–18:00" in the person's language (CLDR day names)."""
-    names = get_day_names("wide", locale=_locale(lang))
-    groups: dict[tuple[str, str], list[int]] = {}
-    for slot in hours.slots:
-        key = (slot.opens.strftime("%H:%M"), slot.closes.strftime("%H:%M"))
-        groups.setdefault(key, []).append(slot.weekday)
-    parts = []
-    for (opens, closes), days in groups.items():
-        days = sorted(set(days))
-        consecutive = days == list(range(days[0], days[-1] + 1))
-        if len(days) > 2 and consecutive:
-            label = f"{names[days[0]]}–{names[days[-1]]}"
-        else:
-            label = ", ".join(names[d] for d in days)
-        parts.append(f"{label} {opens}–{closes}")
-    return "; ".join(parts)
+    """E.g. "lunes a viernes, 9:00–18:00" in the person's language (CLDR, along the chain)."""
+    return format_hours(hours.slots, lang)
 
 
 def next_opening_text(hours: OfficeHours, now: datetime, lang: str) -> str | None:
     nxt = hours.next_opening(now)
-    if nxt is None:
-        return None
-    return format_datetime(nxt, "EEEE HH:mm", locale=_locale(lang))
+    return format_weekday_time(nxt, lang) if nxt is not None else None

@@ -26,10 +26,11 @@ async def test_conversation_logs_are_clean(
         api = telegram_api
         api.push(api.update_text(USER_ID, "hola mi nombre es Rosa"))
         api.push(api.update_choice(USER_ID, "lang:es"))
+        api.push(api.update_choice(USER_ID, "consent:yes"))
         api.push(api.update_text(USER_ID, "necesito asilo en Tapachula"))
         api.push(api.update_text(USER_ID, "nos tienen secuestrados"))
         api.push(api.update_sticker(USER_ID))
-        await api.wait_sent(8)
+        await api.wait_sent(9)
     finally:
         await channel.stop()
         configure("INFO")

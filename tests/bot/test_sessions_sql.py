@@ -15,8 +15,9 @@ def db_url(request, tmp_path) -> str:  # type: ignore[no-untyped-def]
         return f"sqlite:///{tmp_path / 'sessions.db'}"
     url: str = request.getfixturevalue("postgres_url")
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS conversation_session"))
+    with engine.begin() as conn:  # a clean schema: migrations run from scratch
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return url
 

@@ -29,7 +29,7 @@ from nlu.intents import TOPIC_INTENTS
 
 LANGS = list(LANGUAGES)
 BOOK = AnswerBook()
-MSGIDS = [m.id for m in read_catalog(TEMPLATE) if m.id]
+MSGIDS = [m.id for m in read_catalog(TEMPLATE) if isinstance(m.id, str) and m.id]
 BUTTON_MAX = WHATSAPP.button_title or 20
 ROW_MAX = WHATSAPP.row_title or 24
 
@@ -46,10 +46,12 @@ BUTTON_MSGIDS = [
     "Read more",
     "Yes, delete",
     "No",
-    "Back to the assistant",
+    "Back to assistant",
+    "See options",
+    "See options",  # the button that opens a WhatsApp list
 ]
 # Known faults, named so that they cannot be forgotten: a strict xfail fails once fixed.
-TOO_LONG = {("en", "Back to the assistant"): "the English msgid is 21 characters; say 'Back to assistant'"}
+TOO_LONG: dict[tuple[str, str], str] = {}
 
 
 def button_cases() -> list[object]:
@@ -115,7 +117,7 @@ def check_telegram(reply: Outbound, where: str) -> None:
     assert len(buttons) == len(reply.choices), f"{where}: a button was dropped (callback data over 64 bytes)"
     for button, choice in zip(buttons, reply.choices, strict=True):
         assert button.text == choice.label, f"{where}: label {choice.label!r} was cut"
-        assert len((button.callback_data or "").encode()) <= (TELEGRAM.callback_bytes or 64), where
+        assert len(str(button.callback_data or "").encode()) <= (TELEGRAM.callback_bytes or 64), where
 
 
 def check_whatsapp(reply: Outbound, where: str) -> None:
@@ -150,7 +152,7 @@ def test_every_answer_fits_both_channels(lang: str, intent: str) -> None:
     assert answer is not None
     where = f"{intent}/{answer.language}.yml as seen in {lang}"
     check(answer_message(t, answer, lang), where)
-    check(sources_message(t, answer), f"{where} (sources)")
+    check(sources_message(t, answer, lang), f"{where} (sources)")
     for section in answer.sections:
         assert len(section.title) <= BUTTON_MAX, f"{where}: section title {section.title!r}"
         check(section_message(t, answer, section.key), f"{where} [{section.key}]")

@@ -185,7 +185,7 @@ def test_every_answer_section_and_menu_renders_within_whatsapp_limits(lang: str)
         if answer is None:
             continue
         replies.append(answer_message(t, answer, lang))
-        replies.append(sources_message(t, answer))
+        replies.append(sources_message(t, answer, lang))
         for section in answer.sections:
             replies.append(Outbound(f"{section.title}\n\n{section.text}", (menus.menu_choice(t),)))
     for reply in replies:

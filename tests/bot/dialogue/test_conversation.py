@@ -64,7 +64,7 @@ async def test_shared_location_answers_the_pending_topic(chat: Chat) -> None:
 async def test_sources_are_one_tap_away(chat: Chat) -> None:
     await chat.begin("en", "hello")
     await chat.tap("topic:curp")
-    assert "checked 2026-11-23" in chat.text
+    assert "checked November 23, 2026" in chat.text
     await chat.tap("src:curp")
     assert "Sources of this answer" in chat.text
     assert "http" in chat.text

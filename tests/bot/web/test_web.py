@@ -34,7 +34,7 @@ async def test_healthz_and_web_chat(tmp_path, engine: DialogueEngine) -> None:  
             assert cookie and len(cookie) == 32
             assert "httponly" in first.headers["set-cookie"].lower()
             choices = [c["id"] for r in first.json()["replies"] for c in r["choices"]]
-            assert choices [:3] == ["lang:es", "lang:en", "lang:ht"]
+            assert choices[:3] == ["lang:es", "lang:en", "lang:ht"]
 
             second = await client.post("/chat/api", json={"choice": "lang:es"})
             texts = " ".join(r["text"] for r in second.json()["replies"])
