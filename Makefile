@@ -11,7 +11,7 @@ APP_HASH  := $(shell cat pyproject.toml | sha256sum | cut -c1-16)
 PO_FILES  := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES  := $(PO_FILES:.po=.mo)
 
-.PHONY: help setup run test lint typecheck unit nlu-model db locales extract-messages update-messages clean
+.PHONY: help setup run test lint typecheck unit nlu-model db locales extract-messages update-messages clean bench-registry
 
 help:
 	@echo "make run    start the assistant (web chat on http://127.0.0.1:8000/chat)"
@@ -50,7 +50,7 @@ nlu-model: app-env rasa-env
 
 db: app-env
 	@$(BRUJULA) db init >/dev/null
-	@$(BRUJULA) db seed
+	@$(BRUJULA) db seed --if-empty
 
 run: setup
 	$(BRUJULA) serve --start-nlu
@@ -66,6 +66,9 @@ unit: setup
 
 test: setup lint typecheck
 	.venv/bin/pytest -q
+
+bench-registry: app-env
+	nice -n 10 $(PY) -m referrals.bench --write
 
 clean:
 	rm -rf var reports .mypy_cache .ruff_cache .pytest_cache

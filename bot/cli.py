@@ -10,6 +10,7 @@ from bot.commands.database import db
 from bot.commands.handoff import handoff
 from bot.commands.maintenance import maintenance
 from bot.commands.nlu import nlu
+from bot.commands.registry import registry
 from bot.commands.serve import serve
 
 
@@ -23,6 +24,7 @@ main.add_command(chat)
 main.add_command(db)
 main.add_command(nlu)
 main.add_command(content)
+main.add_command(registry)
 main.add_command(handoff)
 main.add_command(maintenance)
 

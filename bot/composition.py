@@ -19,7 +19,7 @@ from bot.sessions import SqlSessionStore
 from bot.settings import Settings
 from content import AnswerBook
 from nlu.client import RasaNluClient
-from referrals import PlaceholderReferrals
+from referrals import SqlReferralFinder
 from referrals.places import default_gazetteer
 
 
@@ -52,7 +52,7 @@ def build_app(settings: Settings) -> App:
         sessions=SqlSessionStore(db),
         classifier=nlu,
         answers=AnswerBook(settings.content_dir),
-        referrals=PlaceholderReferrals(),
+        referrals=SqlReferralFinder(db),
         places=default_gazetteer(),
         pseudonymize=pseudonymize,
         eraser=erase,

@@ -19,7 +19,15 @@ class Reason:
 
     ``distance`` {km}; ``in_city`` / ``in_state`` {place}; ``national``; ``serves`` {population};
     ``speaks`` {language}; ``open_now``; ``opens_at`` {when: ISO datetime, local};
-    ``closed``; ``schedule_unknown``; ``verified`` {date}; ``unverified``.
+    ``closed``; ``schedule_unknown``; ``temporarily_closed``; ``verified`` {date}; ``unverified``.
+
+    ``distance`` is given only for a location with known coordinates that is not confidential
+    and a person who shared a location or named a city (``km`` has one decimal). ``in_city``
+    {place} names the municipality; ``in_state`` {place} the state; ``national`` marks a
+    country-wide service (phone/online, or its nearest office). ``serves`` repeats each of the
+    person's ``populations`` the service says it serves (``women``, ``children_families``,
+    ``unaccompanied_minors``, ``lgbtq``, ``older_people``, ``disability``, ``indigenous``).
+    ``temporarily_closed``: the registry says the service is paused (never shown as open).
     """
 
     code: str
@@ -53,10 +61,19 @@ class Referral:
     distance_km: float | None = None
     source: str = ""
     verified_on: date | None = None
+    location: str | None = None  # the office's name ("COMAR – Tapachula"); None when confidential
+    alert: str | None = None  # HSDS ``alert``: a caveat to show with the referral, as the registry says it
+    scope: str | None = None  # how far the search had to widen for it: "local" | "state" | "national"
 
 
 @dataclass(frozen=True, slots=True)
 class ReferralResult:
+    """``scope`` is how far the search had to widen for the first (best) referral: ``local``
+    (near the person's city or shared location), ``state`` (nothing local: the person's state, or
+    the person only named a state), ``national`` (nothing in the state: country-wide services),
+    ``none`` (nothing matched), ``placeholder`` (no registry connected). Later referrals may come
+    from a wider scope (each says so in its own ``scope`` and reasons)."""
+
     referrals: tuple[Referral, ...]
     scope: str  # "local" | "state" | "national" | "none" | "placeholder"
 

@@ -1,6 +1,8 @@
-"""`brujula db`: create and seed the database."""
+"""`brujula db`: create (migrate) and seed the database."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 
@@ -14,7 +16,7 @@ def db() -> None:
 
 @db.command("init")
 def db_init() -> None:
-    """Create the database and its tables (idempotent)."""
+    """Create the database and bring its tables to the current schema (idempotent)."""
     from bot.db import create_all, make_engine
 
     settings = load()
@@ -24,11 +26,31 @@ def db_init() -> None:
 
 
 @db.command("seed")
-def db_seed() -> None:
-    """Load the bundled data into the database (idempotent)."""
+@click.option("--if-empty", is_flag=True, help="Only when the registry has no services yet (keeps edits).")
+def db_seed(if_empty: bool) -> None:
+    """Load the service taxonomy and the seed registry (re-running replaces them)."""
+    from sqlalchemy import text
+
     from bot.db import create_all, make_engine
+    from referrals.transfer import seed
 
     settings = load()
     engine = make_engine(settings.database_url)
     create_all(engine)
-    click.echo("seed: nothing to load yet (the service registry is not connected)")
+    if if_empty:
+        with engine.connect() as conn:
+            services = conn.execute(text("SELECT COUNT(*) FROM service")).scalar_one()
+        if services:
+            click.echo(f"seed: the registry already has {services} services; left as it is")
+            return
+    report = seed(engine)
+    for line in report.lines():
+        click.echo(line, err=True)
+    if not report.applied:
+        click.echo("seed: the seed registry did not import; the database is unchanged", err=True)
+        sys.exit(1)
+    services = report.counts.get("service", 0)
+    organizations = report.counts.get("organization", 0)
+    click.echo(
+        f"seed: {organizations} organizations, {services} services (all unverified; see docs/REGISTRY.md)"
+    )

@@ -700,7 +700,7 @@ class DialogueEngine:
             await self._counter.count(Kind.REFERRAL, topic=intent, language=lang, state=state, when=now)
         if result.scope not in ("local", "placeholder"):
             await self._counter.count(Kind.UNMET, topic=intent, language=lang, state=state, when=now)
-        messages = referral_messages(t, result, place.label if place else None, lang)
+        messages = referral_messages(t, result, place, lang)
         last = messages[-1]
         change = Choice(menus.CHANGE_PLACE, t.gettext("Change place"))
         messages[-1] = Outbound(last.text, (change, *last.choices), last.location, last.location_title)

@@ -9,7 +9,7 @@ from bot.localformat import format_date
 from bot.messages import Choice, Location, Outbound
 from content import Answer
 from content.answers import Section
-from referrals import Referral, ReferralResult
+from referrals import Place, Referral, ReferralResult
 from referrals.finder import Reason
 
 
@@ -106,6 +106,10 @@ def referral_lines(t: gettext.NullTranslations, referral: Referral, lang: str) -
     lines = [f"• {referral.name}"]
     if referral.organization and referral.organization != referral.name:
         lines.append(f"  {referral.organization}")
+    if referral.location and referral.location not in (referral.name, referral.organization):
+        lines.append(f"  {referral.location}")
+    if referral.alert:
+        lines.append("  ⚠ " + referral.alert)
     if referral.confidential:
         lines.append("  " + t.gettext("Address given in person or by phone, for safety."))
     elif referral.address:
@@ -127,8 +131,9 @@ def referral_lines(t: gettext.NullTranslations, referral: Referral, lang: str) -
 
 
 def referral_messages(
-    t: gettext.NullTranslations, result: ReferralResult, place_label: str | None, lang: str = "es"
+    t: gettext.NullTranslations, result: ReferralResult, place: Place | None, lang: str = "es"
 ) -> list[Outbound]:
+    place_label = place.label if place else None
     if result.scope == "placeholder":
         return [
             Outbound(
@@ -149,6 +154,8 @@ def referral_messages(
         ]
     if result.scope == "local":
         header = t.gettext("Services near {place}:").format(place=place_label or "")
+    elif result.scope == "state" and place is not None and place.is_state:
+        header = t.gettext("Services in {place}:").format(place=place_label or "")
     elif result.scope == "state":
         header = t.gettext("I found nothing in your city; these are in your state:")
     else:

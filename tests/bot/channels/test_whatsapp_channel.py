@@ -21,6 +21,7 @@ from bot.i18n import translations
 from bot.messages import Inbound, Outbound
 from bot.sessions import MemorySessionStore
 from referrals import Referral, ReferralResult
+from referrals.places import default_gazetteer
 from tests.fake_graph import (
     NOW,
     USER,
@@ -397,7 +398,7 @@ async def test_services_with_coordinates_are_sent_as_map_pins(
         ),
         scope="local",
     )
-    replies = referral_messages(translations("es"), result, "Querétaro")
+    replies = referral_messages(translations("es"), result, default_gazetteer().by_name("Querétaro"))
     async with web_client(channel, engine, tmp_path) as client:
         await meta.post(client, meta.text("hola"))  # opens the 24-hour window
         await channel.join()
