@@ -68,7 +68,7 @@ async def test_nothing_is_invented_every_phone_comes_from_the_registry(chat: Cha
     import json
     import re
 
-    raw = SEED.read_text(encoding="utf-8")  # noqa: ASYNC240 - a test reading a fixture
+    raw = SEED.read_text(encoding="utf-8")
     seed_text = json.dumps(json.loads(raw), ensure_ascii=False)
     await chat.begin("en", "hello")
     await chat.send("i am in tapachula, i need a shelter")
