@@ -56,7 +56,7 @@ run: setup
 	$(BRUJULA) serve --start-nlu
 
 lint: app-env
-	.venv/bin/ruff check bot nlu referrals content tests
+	.venv/bin/ruff check bot nlu referrals content desk tests
 
 typecheck: app-env
 	.venv/bin/mypy

@@ -12,6 +12,7 @@ from bot.commands.maintenance import maintenance
 from bot.commands.nlu import nlu
 from bot.commands.registry import registry
 from bot.commands.serve import serve
+from bot.commands.users import users
 
 
 @click.group()
@@ -25,6 +26,7 @@ main.add_command(db)
 main.add_command(nlu)
 main.add_command(content)
 main.add_command(registry)
+main.add_command(users)
 main.add_command(handoff)
 main.add_command(maintenance)
 

@@ -27,6 +27,10 @@ MODEL_MODULES: Final[tuple[str, ...]] = (
     "bot.handoff",
     "bot.analytics",
     "referrals.tables",
+    "desk.accounts",
+    "desk.sessions",
+    "desk.throttle",
+    "desk.audit",
 )
 
 #: The revision whose schema ``create_all`` produced before migrations existed.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, case
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from bot.sealing import Sealer
@@ -164,7 +164,9 @@ class HandoffDesk:
                 db.exec(
                     select(HandoffTicket)
                     .where(HandoffTicket.status == TicketStatus.OPEN)
-                    .order_by(col(HandoffTicket.risk).desc(), col(HandoffTicket.opened_at))
+                    .order_by(
+                        case((col(HandoffTicket.risk) == Risk.HIGH, 0), else_=1), col(HandoffTicket.opened_at)
+                    )
                 )
             )
 

@@ -48,6 +48,7 @@ def serve(start_nlu: bool) -> None:
         click.echo("Brújula is starting:")
         click.echo(f"  web chat      {base}/chat")
         click.echo(f"  health        {base}/healthz")
+        click.echo(f"  desk          {base}/desk/")
         click.echo(f"  NLU           {settings.nlu_url}")
         click.echo(f"  database      {safe_url(settings.database_url)}")
         click.echo(f"  Telegram      {settings.telegram_mode}")

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from bot.background import Deliverer, outbox_loop, purge_loop
 from bot.channels.console import inbound_from_json
@@ -23,6 +23,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, Signature
 from bot.composition import App
+from desk import create_desk_app
 
 log = logging.getLogger(__name__)
 
@@ -208,5 +209,6 @@ def create_web_app(
         Route("/chat", chat_page),
         Route("/chat/api", chat_api, methods=["POST"]),
         Route("/chat/api/updates", chat_updates, methods=["GET"]),
+        Mount("/desk", app=create_desk_app(app)),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

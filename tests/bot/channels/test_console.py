@@ -60,5 +60,6 @@ def test_state_persists_between_runs_and_users_are_independent(tmp_path: Path) -
     assert len(outs) == 5
     assert "shelter" in json.dumps(outs[0]).lower()
     assert [c["id"] for c in outs[1]["replies"][0]["choices"]][:3] == ["lang:es", "lang:en", "lang:ht"]  # type: ignore[index]
-    assert "Placeholder" in outs[2]["replies"][0]["text"]  # type: ignore[index]
+    # An unseeded registry: the person is told plainly that nothing was found, nothing invented.
+    assert "I found no service for this in the directory yet" in outs[2]["replies"][0]["text"]  # type: ignore[index]
     assert "error" in outs[3] and "error" in outs[4]

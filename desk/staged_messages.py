@@ -1,0 +1,737 @@
+# ruff: noqa: E501 - one translation per line reads (and merges) better than wrapped strings
+"""Desk interface translations waiting to be merged into ``locales/`` (staging).
+
+``locales/`` was being changed by other work when the desk was finished, so the desk's msgids and
+their Spanish and Haitian Creole translations live here until they are merged; :mod:`desk.text`
+looks a msgid up in the catalogs first, then here. English needs nothing: the msgids are English.
+
+To merge (after ``babel.cfg`` extracts ``desk/``, or ``make update-messages`` drops them again):
+``python -m desk.staged_messages pot`` prints the entries for ``locales/messages.pot``;
+``python -m desk.staged_messages es`` (``en``, ``ht``) prints them for that catalog. Append each to
+its file, run ``python -m content.catalogs update`` and ``make locales``, then empty
+:data:`MESSAGES`. ``tests/desk/test_text.py`` checks that every msgid the desk uses is translated
+in ``es`` and ``ht`` either way.
+
+The texts are drafts by the development team, like the rest of the catalogs
+(``X-Review-Status: draft``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+#: msgid → {language: translation}
+MESSAGES: dict[str, dict[str, str]] = {
+    "Inbox": {
+        "es": "Bandeja de entrada",
+        "ht": "Bwat resepsyon",
+    },
+    "Answers": {
+        "es": "Respuestas",
+        "ht": "Repons",
+    },
+    "Content review": {
+        "es": "Revisión de contenidos",
+        "ht": "Revizyon kontni",
+    },
+    "Dashboard": {
+        "es": "Panel de medición",
+        "ht": "Tablo mezi",
+    },
+    "Audit log": {
+        "es": "Registro de cambios",
+        "ht": "Jounal chanjman",
+    },
+    "Accounts": {
+        "es": "Cuentas",
+        "ht": "Kont",
+    },
+    "This form has expired or did not come from this site. Go back, reload the page and try again.": {
+        "es": "Este formulario caducó o no viene de este sitio. Regresa, vuelve a cargar la página e inténtalo de nuevo.",
+        "ht": "Fòmilè sa a ekspire oswa li pa soti nan sit sa a. Tounen, rechaje paj la epi eseye ankò.",
+    },
+    "Your account cannot open this page. Ask a coordinator if you need it.": {
+        "es": "Tu cuenta no puede abrir esta página. Pídela a una persona coordinadora si la necesitas.",
+        "ht": "Kont ou pa ka louvri paj sa a. Mande yon kowòdonatè si ou bezwen l.",
+    },
+    "This page does not exist (or no longer exists).": {
+        "es": "Esta página no existe (o ya no existe).",
+        "ht": "Paj sa a pa egziste (oswa li pa egziste ankò).",
+    },
+    "Not allowed": {
+        "es": "No permitido",
+        "ht": "Pa otorize",
+    },
+    "Not found": {
+        "es": "No encontrado",
+        "ht": "Pa jwenn",
+    },
+    "Answers side by side": {
+        "es": "Respuestas lado a lado",
+        "ht": "Repons youn bò lòt",
+    },
+    "This answer file has a fault and cannot be edited here: {fault}": {
+        "es": "Este archivo de respuesta tiene un error y no se puede editar aquí: {fault}",
+        "ht": "Fichye repons sa a gen yon erè, li pa ka modifye isit la: {fault}",
+    },
+    "Edit: {topic} ({language})": {
+        "es": "Editar: {topic} ({language})",
+        "ht": "Modifye: {topic} ({language})",
+    },
+    "Sign in": {
+        "es": "Entrar",
+        "ht": "Konekte",
+    },
+    "Too many failed attempts. Wait {minutes} minutes and try again, or ask an administrator.": {
+        "es": "Demasiados intentos fallidos. Espera {minutes} minutos e inténtalo de nuevo, o pide ayuda a una persona administradora.",
+        "ht": "Twòp esè ki pa mache. Tann {minutes} minit epi eseye ankò, oswa mande yon administratè.",
+    },
+    "Wrong username or password.": {
+        "es": "Usuario o contraseña incorrectos.",
+        "ht": "Non itilizatè a oswa modpas la pa bon.",
+    },
+    "Change your password": {
+        "es": "Cambiar tu contraseña",
+        "ht": "Chanje modpas ou",
+    },
+    "Your current password is not right.": {
+        "es": "Tu contraseña actual no es correcta.",
+        "ht": "Modpas ou genyen kounye a pa bon.",
+    },
+    "The two new passwords are not the same.": {
+        "es": "Las dos contraseñas nuevas no coinciden.",
+        "ht": "De nouvo modpas yo pa menm.",
+    },
+    "Choose a password of at least {count} characters that is not your username.": {
+        "es": "Elige una contraseña de al menos {count} caracteres que no sea tu usuario.",
+        "ht": "Chwazi yon modpas ki gen omwen {count} karaktè e ki pa non itilizatè ou.",
+    },
+    "State not given": {
+        "es": "Estado no indicado",
+        "ht": "Eta pa endike",
+    },
+    "Shared measurement": {
+        "es": "Medición compartida",
+        "ht": "Mezi pataje",
+    },
+    "Conversation #{number}": {
+        "es": "Conversación #{number}",
+        "ht": "Konvèsasyon #{number}",
+    },
+    "Accounts are created, disabled and given new passwords on the server with the command brujula users.": {
+        "es": "Las cuentas se crean, se desactivan y reciben contraseña nueva en el servidor con el comando brujula users.",
+        "ht": "Se sou sèvè a, ak kòmand brujula users, yo kreye kont, dezaktive yo epi ba yo nouvo modpas.",
+    },
+    "Username": {
+        "es": "Usuario",
+        "ht": "Non itilizatè",
+    },
+    "Name": {
+        "es": "Nombre",
+        "ht": "Non",
+    },
+    "Role": {
+        "es": "Rol",
+        "ht": "Wòl",
+    },
+    "Status": {
+        "es": "Situación",
+        "ht": "Sitiyasyon",
+    },
+    "Last sign-in": {
+        "es": "Último acceso",
+        "ht": "Dènye koneksyon",
+    },
+    "staff": {
+        "es": "personal",
+        "ht": "anplwaye",
+    },
+    "coordinator": {
+        "es": "coordinación",
+        "ht": "kowòdonatè",
+    },
+    "administrator": {
+        "es": "administración",
+        "ht": "administratè",
+    },
+    "active": {
+        "es": "activa",
+        "ht": "aktif",
+    },
+    "disabled": {
+        "es": "desactivada",
+        "ht": "dezaktive",
+    },
+    "Topic": {
+        "es": "Tema",
+        "ht": "Sijè",
+    },
+    "First language": {
+        "es": "Primer idioma",
+        "ht": "Premye lang",
+    },
+    "Second language": {
+        "es": "Segundo idioma",
+        "ht": "Dezyèm lang",
+    },
+    "Show": {
+        "es": "Mostrar",
+        "ht": "Montre",
+    },
+    "reviewed": {
+        "es": "revisada",
+        "ht": "revize",
+    },
+    "draft, not reviewed": {
+        "es": "borrador, sin revisar",
+        "ht": "bouyon, pa revize",
+    },
+    "Last reviewed: {date}": {
+        "es": "Última revisión: {date}",
+        "ht": "Dènye revizyon: {date}",
+    },
+    "Sources ({count})": {
+        "es": "Fuentes ({count})",
+        "ht": "Sous ({count})",
+    },
+    "There is no answer in this language yet; the assistant answers in the closest language.": {
+        "es": "Todavía no hay respuesta en este idioma; el asistente responde en el idioma más cercano.",
+        "ht": "Poko gen repons nan lang sa a; asistan an reponn nan lang ki pi pre a.",
+    },
+    "Every change made through the desk or the command line: who, when, what, before and after. Entries cannot be changed or deleted.": {
+        "es": "Cada cambio hecho desde el escritorio o la línea de comandos: quién, cuándo, qué, antes y después. Las entradas no se pueden cambiar ni borrar.",
+        "ht": "Chak chanjman ki fèt nan biwo a oswa nan liy kòmand: kiyès, kilè, kisa, anvan ak apre. Pesonn pa ka chanje ni efase yon antre.",
+    },
+    "edited an answer (draft)": {
+        "es": "editó una respuesta (borrador)",
+        "ht": "modifye yon repons (bouyon)",
+    },
+    "edited and reviewed an answer": {
+        "es": "editó y revisó una respuesta",
+        "ht": "modifye epi revize yon repons",
+    },
+    "replied to a conversation": {
+        "es": "respondió en una conversación",
+        "ht": "reponn nan yon konvèsasyon",
+    },
+    "closed a conversation": {
+        "es": "cerró una conversación",
+        "ht": "fèmen yon konvèsasyon",
+    },
+    "created an account": {
+        "es": "creó una cuenta",
+        "ht": "kreye yon kont",
+    },
+    "disabled an account": {
+        "es": "desactivó una cuenta",
+        "ht": "dezaktive yon kont",
+    },
+    "enabled an account": {
+        "es": "activó una cuenta",
+        "ht": "aktive yon kont",
+    },
+    "reset a password": {
+        "es": "puso una contraseña nueva",
+        "ht": "mete yon nouvo modpas",
+    },
+    "changed their password": {
+        "es": "cambió su contraseña",
+        "ht": "chanje modpas li",
+    },
+    "Before → after": {
+        "es": "Antes → después",
+        "ht": "Anvan → apre",
+    },
+    "Pages of the audit log": {
+        "es": "Páginas del registro de cambios",
+        "ht": "Paj jounal chanjman an",
+    },
+    "Newer": {
+        "es": "Más recientes",
+        "ht": "Pi resan",
+    },
+    "Page {page} of {pages}": {
+        "es": "Página {page} de {pages}",
+        "ht": "Paj {page} sou {pages}",
+    },
+    "Older": {
+        "es": "Anteriores",
+        "ht": "Pi ansyen",
+    },
+    "Nothing has been changed yet.": {
+        "es": "Todavía no se ha cambiado nada.",
+        "ht": "Poko gen anyen ki chanje.",
+    },
+    "Brújula desk": {
+        "es": "Escritorio Brújula",
+        "ht": "Biwo Brújula",
+    },
+    "Skip to content": {
+        "es": "Ir al contenido",
+        "ht": "Ale nan kontni an",
+    },
+    "Main": {
+        "es": "Principal",
+        "ht": "Prensipal",
+    },
+    "Interface language": {
+        "es": "Idioma de la interfaz",
+        "ht": "Lang entèfas la",
+    },
+    "Sign out": {
+        "es": "Salir",
+        "ht": "Dekonekte",
+    },
+    "Each answer per topic and language. Open one to correct it and mark it reviewed. Answers not reviewed in the last {days} days are marked as old.": {
+        "es": "Cada respuesta por tema e idioma. Abre una para corregirla y marcarla como revisada. Las respuestas sin revisar en los últimos {days} días aparecen como antiguas.",
+        "ht": "Chak repons pa sijè ak pa lang. Louvri youn pou korije l epi make l revize. Repons ki pa revize nan dènye {days} jou yo make kòm ansyen.",
+    },
+    "A content file has a fault; the assistant keeps serving the last good version: {fault}": {
+        "es": "Un archivo de contenido tiene un error; el asistente sigue usando la última versión buena: {fault}",
+        "ht": "Yon fichye kontni gen yon erè; asistan an kontinye sèvi ak dènye bon vèsyon an: {fault}",
+    },
+    "Review status of every answer": {
+        "es": "Estado de revisión de cada respuesta",
+        "ht": "Eta revizyon chak repons",
+    },
+    "missing": {
+        "es": "falta",
+        "ht": "manke",
+    },
+    "draft": {
+        "es": "borrador",
+        "ht": "bouyon",
+    },
+    "old": {
+        "es": "antigua",
+        "ht": "ansyen",
+    },
+    "Saved and marked reviewed. The assistant uses the new text from its next answer.": {
+        "es": "Guardada y marcada como revisada. El asistente usa el texto nuevo desde su próxima respuesta.",
+        "ht": "Anrejistre epi make revize. Asistan an ap itilize nouvo tèks la depi pwochen repons li.",
+    },
+    "Saved as a draft. The assistant uses the new text from its next answer.": {
+        "es": "Guardada como borrador. El asistente usa el texto nuevo desde su próxima respuesta.",
+        "ht": "Anrejistre kòm bouyon. Asistan an ap itilize nouvo tèks la depi pwochen repons li.",
+    },
+    "Someone else saved this answer while you were editing it. Nothing was saved. Your text is below; the saved version is shown under “Saved version”. Merge them and save again.": {
+        "es": "Otra persona guardó esta respuesta mientras la editabas. No se guardó nada. Tu texto está abajo; la versión guardada aparece en “Versión guardada”. Combínalas y vuelve a guardar.",
+        "ht": "Yon lòt moun anrejistre repons sa a pandan w t ap modifye l. Anyen pa t anrejistre. Tèks ou a anba a; vèsyon ki anrejistre a parèt nan “Vèsyon ki anrejistre”. Mete yo ansanm epi anrejistre ankò.",
+    },
+    "Saved version": {
+        "es": "Versión guardada",
+        "ht": "Vèsyon ki anrejistre",
+    },
+    "Nothing was saved. Please correct:": {
+        "es": "No se guardó nada. Corrige, por favor:",
+        "ht": "Anyen pa t anrejistre. Tanpri korije:",
+    },
+    "Only the summary and the texts of the sections are edited here. Do not add phone numbers, addresses or hours that the sources do not give: a number that is not in the Spanish answer is refused.": {
+        "es": "Aquí solo se editan el resumen y los textos de las secciones. No agregues teléfonos, direcciones ni horarios que las fuentes no den: se rechaza un número que no esté en la respuesta en español.",
+        "ht": "Isit la se sèlman rezime a ak tèks seksyon yo ou ka modifye. Pa ajoute nimewo telefòn, adrès oswa lè sous yo pa bay: yon nimewo ki pa nan repons an panyòl la ap refize.",
+    },
+    "Summary (at most {count} characters)": {
+        "es": "Resumen (máximo {count} caracteres)",
+        "ht": "Rezime (pa plis pase {count} karaktè)",
+    },
+    "Section: {key}": {
+        "es": "Sección: {key}",
+        "ht": "Seksyon: {key}",
+    },
+    "Title (button, at most 20 characters)": {
+        "es": "Título (botón, máximo 20 caracteres)",
+        "ht": "Tit (bouton, pa plis pase 20 karaktè)",
+    },
+    "Text": {
+        "es": "Texto",
+        "ht": "Tèks",
+    },
+    "Save as draft": {
+        "es": "Guardar como borrador",
+        "ht": "Anrejistre kòm bouyon",
+    },
+    "Save and mark reviewed": {
+        "es": "Guardar y marcar como revisada",
+        "ht": "Anrejistre epi make revize",
+    },
+    "“Mark reviewed” records your name and today's date in the answer.": {
+        "es": "“Marcar como revisada” anota tu nombre y la fecha de hoy en la respuesta.",
+        "ht": "“Make revize” mete non w ak dat jodi a nan repons lan.",
+    },
+    "Spanish answer, for reference": {
+        "es": "Respuesta en español, como referencia",
+        "ht": "Repons an panyòl, pou referans",
+    },
+    "The numbers": {
+        "es": "Las cifras",
+        "ht": "Chif yo",
+    },
+    "Count": {
+        "es": "Cantidad",
+        "ht": "Kantite",
+    },
+    "Total: {total}": {
+        "es": "Total: {total}",
+        "ht": "Total: {total}",
+    },
+    "weekly counts under {threshold} left out": {
+        "es": "sin los conteos semanales menores de {threshold}",
+        "ht": "san kantite pa semèn ki anba {threshold}",
+    },
+    "Anonymous counts from the assistant: no messages, no names, no phone numbers. So that no one can be singled out, any count under {threshold} in a week is left out of every number and total; a value with only such counts is shown as “<{threshold}”. Numbers here can be lower than the real ones, never higher.": {
+        "es": "Conteos anónimos del asistente: sin mensajes, sin nombres, sin teléfonos. Para que nadie pueda ser identificado, todo conteo menor de {threshold} en una semana se deja fuera de cada cifra y de cada total; un valor que solo tiene esos conteos aparece como “<{threshold}”. Las cifras pueden ser menores que las reales, nunca mayores.",
+        "ht": "Kantite anonim ki soti nan asistan an: pa gen mesaj, pa gen non, pa gen nimewo telefòn. Pou pesonn pa ka idantifye, chak kantite ki anba {threshold} nan yon semèn rete deyò tout chif ak tout total; yon valè ki gen sèlman kantite konsa parèt kòm “<{threshold}”. Chif yo ka pi piti pase sa ki reyèl, men yo pa janm pi gwo.",
+    },
+    "Period": {
+        "es": "Periodo",
+        "ht": "Peryòd",
+    },
+    "Last {count} weeks": {
+        "es": "Últimas {count} semanas",
+        "ht": "Dènye {count} semèn",
+    },
+    "Download CSV": {
+        "es": "Descargar CSV",
+        "ht": "Telechaje CSV",
+    },
+    "Weeks {first} to {last}": {
+        "es": "Semanas {first} a {last}",
+        "ht": "Semèn {first} rive {last}",
+    },
+    "Questions by topic and week": {
+        "es": "Preguntas por tema y semana",
+        "ht": "Kesyon pa sijè ak pa semèn",
+    },
+    "Week by week": {
+        "es": "Semana a semana",
+        "ht": "Semèn pa semèn",
+    },
+    "Total shown": {
+        "es": "Total mostrado",
+        "ht": "Total ki parèt",
+    },
+    "{topic}, week by week": {
+        "es": "{topic}, semana a semana",
+        "ht": "{topic}, semèn pa semèn",
+    },
+    "Week": {
+        "es": "Semana",
+        "ht": "Semèn",
+    },
+    "No questions counted in this period.": {
+        "es": "No hay preguntas contadas en este periodo.",
+        "ht": "Pa gen kesyon ki konte nan peryòd sa a.",
+    },
+    "Unmet needs by state and topic": {
+        "es": "Necesidades sin atender por estado y tema",
+        "ht": "Bezwen ki pa jwenn repons pa eta ak pa sijè",
+    },
+    "A topic asked where the assistant found no local service to refer to.": {
+        "es": "Un tema preguntado donde el asistente no encontró ningún servicio local al cual canalizar.",
+        "ht": "Yon sijè yo mande kote asistan an pa jwenn okenn sèvis lokal pou voye moun nan.",
+    },
+    "State": {
+        "es": "Estado",
+        "ht": "Eta",
+    },
+    "No unmet needs counted in this period.": {
+        "es": "No hay necesidades sin atender contadas en este periodo.",
+        "ht": "Pa gen bezwen san repons ki konte nan peryòd sa a.",
+    },
+    "Questions by language": {
+        "es": "Preguntas por idioma",
+        "ht": "Kesyon pa lang",
+    },
+    "Language": {
+        "es": "Idioma",
+        "ht": "Lang",
+    },
+    "Questions by state": {
+        "es": "Preguntas por estado",
+        "ht": "Kesyon pa eta",
+    },
+    "Referrals made, by topic": {
+        "es": "Canalizaciones hechas, por tema",
+        "ht": "Referans ki fèt, pa sijè",
+    },
+    "No referrals counted in this period.": {
+        "es": "No hay canalizaciones contadas en este periodo.",
+        "ht": "Pa gen referans ki konte nan peryòd sa a.",
+    },
+    "Back to the start": {
+        "es": "Volver al inicio",
+        "ht": "Tounen nan kòmansman",
+    },
+    "Conversations waiting for a person": {
+        "es": "Conversaciones que esperan a una persona",
+        "ht": "Konvèsasyon k ap tann yon moun",
+    },
+    "The conversation was closed. The person was told, in their language, that they are back with the assistant.": {
+        "es": "La conversación se cerró. A la persona se le avisó, en su idioma, que vuelve a hablar con el asistente.",
+        "ht": "Konvèsasyon an fèmen. Yo di moun nan, nan lang li, li tounen ak asistan an.",
+    },
+    "High risk first, then the longest waiting.": {
+        "es": "Primero el riesgo alto, luego quien lleva más tiempo esperando.",
+        "ht": "Risk ki wo an premye, apre sa moun ki tann pi lontan.",
+    },
+    "This page refreshes every minute.": {
+        "es": "Esta página se actualiza cada minuto.",
+        "ht": "Paj sa a rafrechi chak minit.",
+    },
+    "Stop refreshing": {
+        "es": "Dejar de actualizar",
+        "ht": "Sispann rafrechi",
+    },
+    "Refresh now and every minute": {
+        "es": "Actualizar ahora y cada minuto",
+        "ht": "Rafrechi kounye a ak chak minit",
+    },
+    "Open conversations": {
+        "es": "Conversaciones abiertas",
+        "ht": "Konvèsasyon ki louvri",
+    },
+    "Risk": {
+        "es": "Riesgo",
+        "ht": "Risk",
+    },
+    "Channel": {
+        "es": "Canal",
+        "ht": "Kanal",
+    },
+    "Waiting": {
+        "es": "Esperando",
+        "ht": "Ap tann",
+    },
+    "Open": {
+        "es": "Abrir",
+        "ht": "Louvri",
+    },
+    "HIGH RISK": {
+        "es": "RIESGO ALTO",
+        "ht": "GWO RISK",
+    },
+    "normal": {
+        "es": "normal",
+        "ht": "nòmal",
+    },
+    "answered": {
+        "es": "respondida",
+        "ht": "reponn",
+    },
+    "{minutes} min": {
+        "es": "{minutes} min",
+        "ht": "{minutes} min",
+    },
+    "Open conversation #{number}": {
+        "es": "Abrir conversación #{number}",
+        "ht": "Louvri konvèsasyon #{number}",
+    },
+    "No one is waiting. New conversations appear here when a person asks to talk to the team.": {
+        "es": "Nadie está esperando. Las conversaciones nuevas aparecen aquí cuando una persona pide hablar con el equipo.",
+        "ht": "Pèsonn p ap tann. Nouvo konvèsasyon parèt isit la lè yon moun mande pale ak ekip la.",
+    },
+    "For shelter staff and coordinators of the network. Accounts are created by an administrator.": {
+        "es": "Para el personal de los albergues y la coordinación de la red. Una persona administradora crea las cuentas.",
+        "ht": "Pou anplwaye abri yo ak kowòdonatè rezo a. Se yon administratè ki kreye kont yo.",
+    },
+    "Password": {
+        "es": "Contraseña",
+        "ht": "Modpas",
+    },
+    "Your password was changed. Your other sessions were signed out.": {
+        "es": "Tu contraseña se cambió. Se cerraron tus otras sesiones.",
+        "ht": "Modpas ou chanje. Lòt sesyon ou yo dekonekte.",
+    },
+    "Current password": {
+        "es": "Contraseña actual",
+        "ht": "Modpas ou genyen kounye a",
+    },
+    "New password (at least {count} characters)": {
+        "es": "Contraseña nueva (al menos {count} caracteres)",
+        "ht": "Nouvo modpas (omwen {count} karaktè)",
+    },
+    "New password again": {
+        "es": "Repite la contraseña nueva",
+        "ht": "Nouvo modpas la ankò",
+    },
+    "Change password": {
+        "es": "Cambiar contraseña",
+        "ht": "Chanje modpas",
+    },
+    "Opened": {
+        "es": "Abierta",
+        "ht": "Louvri",
+    },
+    "This person may be in danger. If life is at risk, tell them to call 911 and follow your shelter's safety protocol.": {
+        "es": "Esta persona puede estar en peligro. Si hay riesgo para la vida, dile que llame al 911 y sigue el protocolo de seguridad de tu albergue.",
+        "ht": "Moun sa a ka an danje. Si lavi an danje, di l rele 911 epi swiv pwotokòl sekirite abri ou a.",
+    },
+    "See the answer on this topic in their language and yours": {
+        "es": "Ver la respuesta sobre este tema en su idioma y en el tuyo",
+        "ht": "Gade repons sou sijè sa a nan lang pa l ak nan lang pa w",
+    },
+    "Reply queued. It reaches the person through their channel in a few seconds.": {
+        "es": "Respuesta en cola. Llega a la persona por su canal en unos segundos.",
+        "ht": "Repons lan nan fil datant. L ap rive jwenn moun nan sou kanal li nan kèk segonn.",
+    },
+    "This conversation is closed; nothing was sent.": {
+        "es": "Esta conversación está cerrada; no se envió nada.",
+        "ht": "Konvèsasyon sa a fèmen; anyen pa t voye.",
+    },
+    "Write a reply before sending.": {
+        "es": "Escribe una respuesta antes de enviar.",
+        "ht": "Ekri yon repons anvan ou voye.",
+    },
+    "The reply is longer than {count} characters; shorten it or send it in two parts.": {
+        "es": "La respuesta tiene más de {count} caracteres; acórtala o envíala en dos partes.",
+        "ht": "Repons lan gen plis pase {count} karaktè; fè l pi kout oswa voye l an de pati.",
+    },
+    "Messages": {
+        "es": "Mensajes",
+        "ht": "Mesaj",
+    },
+    "The person": {
+        "es": "La persona",
+        "ht": "Moun nan",
+    },
+    "Team": {
+        "es": "Equipo",
+        "ht": "Ekip",
+    },
+    "System": {
+        "es": "Sistema",
+        "ht": "Sistèm",
+    },
+    "The person has not written anything yet since asking for the team.": {
+        "es": "La persona no ha escrito nada desde que pidió hablar con el equipo.",
+        "ht": "Moun nan poko ekri anyen depi li mande pale ak ekip la.",
+    },
+    "Your reply (the person reads it in their chat; write in their language if you can)": {
+        "es": "Tu respuesta (la persona la lee en su chat; escribe en su idioma si puedes)",
+        "ht": "Repons ou (moun nan li l nan chat li; ekri nan lang li si ou kapab)",
+    },
+    "Send reply": {
+        "es": "Enviar respuesta",
+        "ht": "Voye repons lan",
+    },
+    "Closing sends this message and returns the person to the assistant:": {
+        "es": "Al cerrar se envía este mensaje y la persona vuelve con el asistente:",
+        "ht": "Lè ou fèmen, mesaj sa a ale epi moun nan tounen ak asistan an:",
+    },
+    "Close the conversation": {
+        "es": "Cerrar la conversación",
+        "ht": "Fèmen konvèsasyon an",
+    },
+    "This conversation is closed.": {
+        "es": "Esta conversación está cerrada.",
+        "ht": "Konvèsasyon sa a fèmen.",
+    },
+    "Find a service": {
+        "es": "Buscar un servicio",
+        "ht": "Chèche yon sèvis",
+    },
+    "The same search and order as the assistant's referrals, with its reasons.": {
+        "es": "La misma búsqueda y el mismo orden que las canalizaciones del asistente, con sus razones.",
+        "ht": "Menm rechèch ak menm lòd ak referans asistan an, ak rezon yo.",
+    },
+    "Place (city or state)": {
+        "es": "Lugar (ciudad o estado)",
+        "ht": "Kote (vil oswa eta)",
+    },
+    "The person's language": {
+        "es": "Idioma de la persona",
+        "ht": "Lang moun nan",
+    },
+    "The person is": {
+        "es": "La persona es",
+        "ht": "Moun nan se",
+    },
+    "Open now only": {
+        "es": "Solo abiertos ahora",
+        "ht": "Sèlman sa ki louvri kounye a",
+    },
+    "Search": {
+        "es": "Buscar",
+        "ht": "Chèche",
+    },
+    "Place not recognised: {place}. Write a city or a state of Mexico; the search below is national.": {
+        "es": "Lugar no reconocido: {place}. Escribe una ciudad o un estado de México; la búsqueda de abajo es nacional.",
+        "ht": "Nou pa rekonèt kote sa a: {place}. Ekri yon vil oswa yon eta nan Meksik; rechèch anba a se pou tout peyi a.",
+    },
+    "Results": {
+        "es": "Resultados",
+        "ht": "Rezilta",
+    },
+    "Confidential address: given in person or by phone.": {
+        "es": "Dirección confidencial: se da en persona o por teléfono.",
+        "ht": "Adrès konfidansyèl: yo bay li an pèsòn oswa nan telefòn.",
+    },
+    "Why:": {
+        "es": "Por qué:",
+        "ht": "Poukisa:",
+    },
+    "Referral slip in {language}": {
+        "es": "Hoja de canalización en {language}",
+        "ht": "Fich referans an {language}",
+    },
+    "No service found for this search in the registry.": {
+        "es": "No se encontró ningún servicio para esta búsqueda en el directorio.",
+        "ht": "Pa gen okenn sèvis pou rechèch sa a nan anyè a.",
+    },
+    "Print": {
+        "es": "Imprimir",
+        "ht": "Enprime",
+    },
+    "One page, in the person's language.": {
+        "es": "Una página, en el idioma de la persona.",
+        "ht": "Yon paj, nan lang moun nan.",
+    },
+    "Referral slip": {
+        "es": "Hoja de canalización",
+        "ht": "Fich referans",
+    },
+    "Map: {latitude}, {longitude}": {
+        "es": "Mapa: {latitude}, {longitude}",
+        "ht": "Kat: {latitude}, {longitude}",
+    },
+    "Hours: {hours}": {
+        "es": "Horario: {hours}",
+        "ht": "Lè: {hours}",
+    },
+    "Printed on {date}": {
+        "es": "Impreso el {date}",
+        "ht": "Enprime jou {date}",
+    },
+}
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def po_entries(language: str | None) -> str:
+    """``.po`` entries for ``language`` (``None``: the template, with empty translations)."""
+    blocks = []
+    for msgid, by_language in MESSAGES.items():
+        lines = ["#, python-brace-format"] if _PLACEHOLDER.search(msgid) else []
+        if language is None:
+            text = ""
+        elif language == "en":
+            text = msgid
+        else:
+            text = by_language.get(language, "")
+        lines += [f"msgid {_quote(msgid)}", f"msgstr {_quote(text)}"]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def main() -> None:
+    which = sys.argv[1] if len(sys.argv) > 1 else "pot"
+    sys.stdout.write(po_entries(None if which == "pot" else which))
+
+
+if __name__ == "__main__":
+    main()

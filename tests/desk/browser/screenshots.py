@@ -1,0 +1,106 @@
+"""Screenshots of the desk's main pages for docs/DESK.md (and the referral slip as a PDF), with the
+data the browser tests use.
+
+    .venv/bin/python -m tests.desk.browser.screenshots [docs/screenshots]
+
+Same browser and flags as the browser tests (Debian's /usr/bin/chromium, headless). The pages
+show the seeded scene of ``tests/desk/scenes.py``: two open conversations, an edit of the
+Haitian Creole asylum answer made through the form, and the dashboard with small counts
+suppressed.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.desk.browser.conftest import CHROMIUM, DeskServer, Person, launch
+from tests.desk.scenes import PASSWORD, build_scene, seed_all, seed_registry
+
+ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_OUT = ROOT / "docs" / "screenshots"
+EDITED_SUMMARY_NOTE = "Si w pa konn li, mande yon moun nan abri a li l pou ou."
+
+
+def take(out: Path) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="brujula-shots-") as tmp:
+        scene = build_scene(Path(tmp))
+        seed_all(scene)
+        seed_registry(scene)
+        server = DeskServer(scene)
+        server.start()
+        try:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 860})
+                who = Person(context.new_page(), server.url)
+                page = who.page
+
+                def shot(name: str, *, full: bool = True) -> None:
+                    path = out / f"{name}.png"
+                    page.screenshot(path=str(path), full_page=full)
+                    saved.append(path)
+
+                who.go("/login")
+                shot("login", full=False)
+                who.sign_in("cora")
+                shot("inbox")
+                who.go(f"/tickets/{scene.tickets['ht']}")
+                shot("ticket")
+                who.go("/answers?topic=asylum&left=ht&right=es")
+                shot("answers-side-by-side", full=False)
+                who.go("/content")
+                shot("content-review")
+                who.go("/content/asylum/ht")
+                summary = page.get_by_label("Summary (at most 700 characters)")
+                summary.fill(summary.input_value() + "\n" + EDITED_SUMMARY_NOTE)
+                page.get_by_role("button", name="Save and mark reviewed").click()
+                page.wait_for_load_state()
+                shot("content-edit", full=False)
+                who.go("/audit")
+                shot("audit-log", full=False)
+                who.go("/dashboard")
+                shot("dashboard")
+                who.go("/registry?topic=shelter&place=Tapachula&language=ht")
+                shot("registry-search", full=False)
+                page.get_by_role("link", name="Referral slip in Kreyòl ayisyen").first.click()
+                page.wait_for_load_state()
+                page.emulate_media(media="print")
+                shot("referral-slip-ht-print")
+                pdf = out / "referral-slip-ht.pdf"
+                page.pdf(path=str(pdf), format="A4", print_background=True)
+                saved.append(pdf)
+                page.emulate_media(media="screen")
+
+                spanish = browser.new_context(locale="es-MX", viewport={"width": 390, "height": 844})
+                phone = Person(spanish.new_page(), server.url)
+                phone.go("/login")
+                phone.page.get_by_label("Usuario").fill("sam")
+                phone.page.get_by_label("Contraseña").fill(PASSWORD)
+                phone.page.get_by_role("button", name="Entrar").click()
+                phone.page.wait_for_load_state()
+                path = out / "inbox-phone-es.png"
+                phone.page.screenshot(path=str(path), full_page=True)
+                saved.append(path)
+                browser.close()
+        finally:
+            server.stop()
+            scene.app.db.dispose()
+    return saved
+
+
+def main() -> None:
+    if not CHROMIUM.exists():
+        sys.exit("Chromium is not installed (apt-get install chromium)")
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT
+    for path in take(out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
