@@ -1,11 +1,21 @@
-"""Offline language identification for short messages (py3langid, restricted to what we expect).
+"""Offline language identification for short messages: es, en, ht, and fr/pt for the menu.
 
 It only *suggests*: the language menu is shown in the suggested language first, and the person's
-explicit choice always wins.
+explicit choice always wins. Three signals are combined:
+
+1. py3langid's character model, restricted to es/en/ht/fr/pt (it knows Haitian Creole);
+2. short, frequent words of each language ("mwen", "necesito", "the", "je", "preciso"), which
+   settle a one-to-three-word message better than character statistics;
+3. a prior: most people who write are Spanish speakers, then English and Creole; French and
+   Portuguese need clear evidence (they only change the menu's language).
+
+Words every language borrows in Mexico ("curp", "comar", "inm", "albergue"…) carry no vote.
+Text without Latin letters (emoji, digits, Cyrillic, Arabic…) gives ``None``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -13,128 +23,102 @@ from typing import Any
 
 CANDIDATES = ("es", "en", "ht", "fr", "pt")
 
+#: How often each language is written to the assistant (a rough prior, not a measurement).
+PRIOR = {"es": 0.55, "en": 0.2, "ht": 0.2, "fr": 0.025, "pt": 0.025}
+
+#: Weight of one hint word against the character model's log-probability.
+HINT_WEIGHT = 2.8
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 _HINTS: dict[str, frozenset[str]] = {
-    # Very common short words that settle a 1–3 word message better than character statistics.
     "ht": frozenset(
-        {
-            "mwen",
-            "bonjou",
-            "bonswa",
-            "mesi",
-            "kijan",
-            "nou",
-            "yo",
-            "pou",
-            "bezwen",
-            "ki",
-            "kote",
-            "ede",
-            "sak",
-            "pase",
-            "wi",
-            "non",
-            "konn",
-            "pale",
-            "kreyol",
-            "kreyòl",
-            "ayisyen",
-            "m",
-            "pa",
-            "ak",
-            "yon",
-            "tanpri",
-            "sa",
-        }
+        _words(
+            """
+            mèsi mwen m nou yo li ou w pou nan ak se pa ki kote kijan kisa kilè kiyes bezwen vle gen
+            konn fe fè ka kapab te ap pral bonjou bonswa mesi tanpri pitit travay lekol lekòl
+            lopital papye lajan kay moun isit kounye jodi demen ede èd sa yon anpil tout men sou avè
+            avek avèk ayiti ayisyen kreyol kreyòl refij azil dokiman paspo manje dòmi domi timoun
+            madanm mari frè fre sè se konsa tou poukisa poutèt paske kòb kob pale sak pase wi non
+            byen mal malad doktè dokte
+            """
+        )
     ),
     "es": frozenset(
-        {
-            "hola",
-            "buenas",
-            "buenos",
-            "necesito",
-            "ayuda",
-            "quiero",
-            "donde",
-            "dónde",
-            "como",
-            "cómo",
-            "gracias",
-            "tengo",
-            "estoy",
-            "para",
-            "por",
-            "que",
-            "qué",
-            "no",
-            "si",
-            "sí",
-            "ke",
-            "q",
-            "xq",
-            "porfa",
-            "ayudenme",
-            "nesesito",
-        }
+        _words(
+            """
+            hola buenas buenos necesito nesesito ocupo ayuda ayudenme quiero kiero donde dónde como
+            cómo gracias grax tengo estoy para por que qué ke q xq pa porfa porfavor el los las del
+            hay puedo puede pueden mi mis me con una sin hijo hija hijos esposo esposa pais país
+            aqui aquí ahora cuanto cuánto tramite trámite pasaporte documentos papeles trabajo
+            chamba empleo busco saber sacar hacer tiene tienen nos les usted ustedes también tambien
+            si sí no es son esta está escuela salud dinero abogado regresar volver mande oiga ahi
+            ahí vez voy estamos somos
+            """
+        )
     ),
     "en": frozenset(
-        {
-            "hello",
-            "hi",
-            "help",
-            "need",
-            "where",
-            "how",
-            "thanks",
-            "thank",
-            "please",
-            "the",
-            "i",
-            "my",
-            "is",
-            "you",
-            "want",
-            "can",
-            "pls",
-            "im",
-        }
+        _words(
+            """
+            hello hi hey help need where how what when who why thanks thank please pls the and to
+            for of my i im i'm is are can do does get want you u with from this that there have has
+            job work bank card school money find lost go back am was will would should could any
+            some about i'm don't can't it's
+            """
+        )
     ),
     "fr": frozenset(
-        {
-            "bonjour",
-            "merci",
-            "je",
-            "suis",
-            "besoin",
-            "aide",
-            "où",
-            "comment",
-            "vous",
-            "parlez",
-            "français",
-            "francais",
-        }
+        _words(
+            """
+            bonjour merci je suis j ai besoin aide où comment vous parlez français francais est une
+            avec mon ma mes cherche travail avocat demande asile oui nous très ici plaît plait j'ai
+            l'asile s'il c'est qu'il salut beaucoup
+            """
+        )
     ),
     "pt": frozenset(
-        {
-            "olá",
-            "ola",
-            "obrigado",
-            "obrigada",
-            "preciso",
-            "ajuda",
-            "onde",
-            "você",
-            "voce",
-            "português",
-            "portugues",
-            "não",
-            "nao",
-            "estou",
-        }
+        _words(
+            """
+            olá obrigado obrigada preciso ajuda onde você voce português portugues não nao estou eu
+            tenho meu minha trabalho fala falo bom boa noite com um uma são muito
+            """
+        )
     ),
 }
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: Borrowed everywhere in this domain: no vote for any language.
+NEUTRAL = frozenset(
+    [
+        "curp",
+        "comar",
+        "inm",
+        "tvrh",
+        "cbp",
+        "one",
+        "sat",
+        "rfc",
+        "nss",
+        "ine",
+        "imss",
+        "acnur",
+        "oim",
+        "albergue",
+        "casa",
+        "migrante",
+        "consulado",
+        "ok",
+        "okay",
+        "bye",
+        "info",
+        "menu",
+        "sos",
+    ]
+)
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
@@ -150,20 +134,35 @@ def has_letters(text: str) -> bool:
     return any(unicodedata.category(ch).startswith("L") for ch in text)
 
 
+def _latin(words: list[str]) -> bool:
+    return any("LATIN" in unicodedata.name(ch, "") for w in words for ch in w)
+
+
+def scores(text: str) -> dict[str, float] | None:
+    """A score per candidate language (higher is likelier), or ``None`` when there is nothing to go on."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words or not _latin(words):
+        return None
+    voting = [w for w in words if w not in NEUTRAL]
+    hints = {lang: sum(1 for w in voting if w in _HINTS[lang]) for lang in CANDIDATES}
+    best = max(hints.values())
+    if len(voting) <= 3 and best > 0 and list(hints.values()).count(best) == 1:
+        # One to three words and one language's hints only: the words settle it.
+        return {lang: (0.0 if hints[lang] == best else -10.0) for lang in CANDIDATES}
+    if not voting:
+        return {lang: math.log(PRIOR[lang]) for lang in CANDIDATES}
+    ranked = dict(_identifier().rank(" ".join(voting)))
+    return {
+        lang: math.log(max(float(ranked.get(lang, 0.0)), 1e-6))
+        + math.log(PRIOR[lang])
+        + HINT_WEIGHT * hints[lang]
+        for lang in CANDIDATES
+    }
+
+
 def detect(text: str) -> str | None:
     """The most likely of es/en/ht/fr/pt, or ``None`` when there is nothing to go on."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    if not words:
+    result = scores(text)
+    if result is None:
         return None
-    # Non-Latin scripts (Arabic, Cyrillic, CJK…) are none of our candidates.
-    if not any("LATIN" in unicodedata.name(ch, "") for w in words for ch in w):
-        return None
-    scores = {lang: sum(1 for w in words if w in hints) for lang, hints in _HINTS.items()}
-    if len(words) <= 3:
-        best = max(scores, key=lambda k: scores[k])
-        if scores[best] > 0 and list(scores.values()).count(scores[best]) == 1:
-            return best
-    lang, prob = _identifier().classify(" ".join(words))
-    if prob < 0.5 and max(scores.values()) > 0:
-        return max(scores, key=lambda k: scores[k])
-    return str(lang)
+    return max(result, key=lambda lang: result[lang])

@@ -15,9 +15,11 @@ from typing import Any, Protocol
 
 import httpx
 
+from nlu.textguard import MAX_TEXT, UNREADABLE_INTENT, clip, readable
+
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 1000  # characters sent to the model; the rest adds noise, not meaning
+__all__ = ["MAX_TEXT", "Classifier", "Entity", "NluUnavailable", "Parse", "RasaNluClient"]
 
 
 class NluUnavailable(Exception):
@@ -88,7 +90,10 @@ class RasaNluClient:
         self._params = {"token": token} if token else {}
 
     async def parse(self, text: str) -> Parse:
-        payload = {"text": text[:MAX_TEXT]}
+        """The model's reading of ``text``; text it cannot read is ``out_of_scope`` at confidence 0."""
+        if not readable(text):
+            return Parse(UNREADABLE_INTENT, 0.0)
+        payload = {"text": clip(text)}
         delay = 0.2
         for attempt in range(self._retries + 1):
             try:
@@ -108,6 +113,17 @@ class RasaNluClient:
             await asyncio.sleep(delay + random.uniform(0, delay / 2))
             delay = min(delay * 2, 2.0)
         raise NluUnavailable("unreachable")  # pragma: no cover
+
+    async def model_file(self) -> str | None:
+        """The model the service has loaded (from ``GET /status``), or ``None``."""
+        try:
+            response = await self._client.get("/status", params=self._params)
+        except httpx.TransportError:
+            return None
+        if response.status_code != 200:
+            return None
+        value = response.json().get("model_file")
+        return str(value) if value else None
 
     async def ready(self) -> bool:
         try:

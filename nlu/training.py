@@ -4,27 +4,50 @@ train the model with ``rasa train nlu`` in the Rasa environment, only when somet
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import subprocess
+import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from nlu.paths import BUILD, CONFIG, DATA, MODELS, RASA_BIN, rasa_env
 from referrals.places import DATA as PLACES_FILE
-from referrals.places import Gazetteer
+from referrals.places import Gazetteer, Place, normalise
 
 
-def places_training_data(gazetteer: Gazetteer) -> dict[str, object]:
-    """A lookup table and synonyms that map every alias to its canonical place."""
+def place_aliases(gazetteer: Gazetteer, path: Path = PLACES_FILE) -> dict[str, Place]:
+    """Every alias → its place: the gazetteer's normalised aliases plus the spellings as written
+    in the gazetteer file (lowercase, with accents: "querétaro", "ciudad juárez")."""
     aliases = gazetteer.aliases()
+    out = dict(aliases)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for row in [*(data.get("states") or []), *(data.get("cities") or [])]:
+        for alias in [row["name"], *(row.get("aliases") or [])]:
+            written = " ".join(str(alias).lower().split())
+            place = aliases.get(normalise(written))
+            if place is not None and written not in out:
+                out[written] = place
+    return out
+
+
+def places_training_data(gazetteer: Gazetteer, path: Path = PLACES_FILE) -> dict[str, Any]:
+    """A lookup table and synonyms that map every alias to its canonical place.
+
+    The lookup lists longer aliases first, so that a lookup regex prefers "oaxaca de juarez"
+    to "oaxaca" and "nuevo leon" to "leon".
+    """
+    aliases = place_aliases(gazetteer, path)
     synonyms: dict[str, list[str]] = {}
     for alias, place in sorted(aliases.items()):
-        if alias != place.label.lower():
+        if alias != place.label:
             synonyms.setdefault(place.label, []).append(alias)
-    nlu: list[dict[str, object]] = [
-        {"lookup": "location", "examples": "".join(f"- {a}\n" for a in sorted(aliases))}
-    ]
+    ordered = sorted(aliases, key=lambda a: (-len(a), a))
+    nlu: list[dict[str, object]] = [{"lookup": "location", "examples": "".join(f"- {a}\n" for a in ordered)}]
     for value, words in sorted(synonyms.items()):
         nlu.append({"synonym": value, "examples": "".join(f"- {w}\n" for w in words)})
     return {"version": "3.1", "nlu": nlu}
@@ -59,6 +82,20 @@ def model_path(fp: str | None = None) -> Path:
     return MODELS / f"nlu-{fp or fingerprint()}.tar.gz"
 
 
+def training_log(model: Path) -> Path:
+    """Where the training of ``model`` was recorded (wall time, CPUs, when)."""
+    return model.with_name(model.name.removesuffix(".tar.gz") + ".training.json")
+
+
+def last_training(model: Path | None = None) -> dict[str, Any] | None:
+    """The training record of ``model`` (default: the latest model), if it was trained here."""
+    model = model or latest_model()
+    if model is None or not training_log(model).exists():
+        return None
+    data: dict[str, Any] = json.loads(training_log(model).read_text(encoding="utf-8"))
+    return data
+
+
 def latest_model() -> Path | None:
     current = model_path()
     if current.exists():
@@ -77,6 +114,7 @@ def train(*, force: bool = False) -> tuple[Path, bool]:
         raise FileNotFoundError(f"Rasa is not installed at {RASA_BIN} (run `make setup`)")
     data_dir = stage_data()
     MODELS.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     subprocess.run(
         [
             str(RASA_BIN),
@@ -95,7 +133,20 @@ def train(*, force: bool = False) -> tuple[Path, bool]:
         env=rasa_env(),
         cwd=str(BUILD),
     )
-    for old in MODELS.glob("nlu-*.tar.gz"):
-        if old != target:
+    seconds = time.monotonic() - started
+    training_log(target).write_text(
+        json.dumps(
+            {
+                "model": target.name,
+                "seconds": round(seconds, 1),
+                "cpus": os.cpu_count(),
+                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": "rasa train nlu",
+            }
+        ),
+        encoding="utf-8",
+    )
+    for old in MODELS.glob("nlu-*"):
+        if old not in (target, training_log(target)):
             old.unlink()
     return target, True

@@ -69,3 +69,24 @@ async def test_long_text_is_truncated_before_sending() -> None:
     await client.parse("a" * 50_000)
     await client.aclose()
     assert sizes[0] < 1100
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀🙏", "12345", "привет как дела", "مرحبا"])
+async def test_unreadable_text_is_out_of_scope_without_asking_the_model(text: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("the model must not be asked")
+
+    client = RasaNluClient("http://nlu", transport=httpx.MockTransport(handler))
+    parse = await client.parse(text)
+    await client.aclose()
+    assert parse.intent == "out_of_scope" and parse.confidence == 0.0
+
+
+async def test_model_file_from_status() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/status"
+        return httpx.Response(200, json={"model_file": "nlu-abc.tar.gz"})
+
+    client = RasaNluClient("http://nlu", transport=httpx.MockTransport(handler))
+    assert await client.model_file() == "nlu-abc.tar.gz"
+    await client.aclose()
