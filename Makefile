@@ -11,12 +11,13 @@ APP_HASH  := $(shell cat pyproject.toml | sha256sum | cut -c1-16)
 PO_FILES  := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES  := $(PO_FILES:.po=.mo)
 
-.PHONY: help setup run test lint typecheck unit nlu-model db locales extract-messages update-messages clean bench-registry
+.PHONY: help setup run test lint typecheck unit nlu-model db locales extract-messages update-messages clean bench-registry bench-nlu bench
 
 help:
 	@echo "make run    start the assistant (web chat on http://127.0.0.1:8000/chat)"
 	@echo "make test   run lint, types and all tests (sets everything up first)"
 	@echo "make setup  only set up (environments, Rasa, model, database, catalogs)"
+	@echo "make bench  NLU and registry benchmarks (figures in reports/ and docs/PERFORMANCE.md)"
 
 setup: app-env rasa-env locales nlu-model db
 
@@ -66,6 +67,11 @@ unit: setup
 
 test: setup lint typecheck
 	.venv/bin/pytest -q
+
+bench-nlu: setup
+	nice -n 10 $(PY) -m nlu.bench
+
+bench: bench-nlu bench-registry
 
 bench-registry: app-env
 	nice -n 10 $(PY) -m referrals.bench --write
