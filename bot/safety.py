@@ -89,6 +89,8 @@ _ES: dict[Danger, tuple[str, ...]] = {
         "me tienen aqui",
         "no nos dejan salir",
         "no me dejan salir",
+        "no nos deja salir",
+        "no me deja salir",
         "no lo dejan salir",
         "no la dejan salir",
         "piden rescate",

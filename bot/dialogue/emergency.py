@@ -16,11 +16,15 @@ EMERGENCY_LINE = "If you are in danger right now, call 911 (free, 24 hours)."
 # The emergency answer's sections by situation (content/answers/emergency/*.yml).
 SITUATION_SECTION = {
     Danger.KIDNAPPING: "steps",
+    Danger.TRAPPED: "steps",
     Danger.VIOLENCE: "steps",
     Danger.SEXUAL: "steps",
     Danger.SUICIDE: "where",
     Danger.CHILD: "rights",
     Danger.MEDICAL: "problems",
+    Danger.DROWNING: "problems",
+    Danger.EXPOSURE: "problems",
+    Danger.FIRE: "problems",
 }
 
 
@@ -45,7 +49,7 @@ def emergency_replies(
         text += "\n\n" + found[-1].summary  # a draft in a language still in review: Spanish follows
     replies = [Outbound(text)]
     if answer is not None and danger is not None:
-        section = answer.section(SITUATION_SECTION[danger])
+        section = answer.section(SITUATION_SECTION.get(danger, ""))
         if section is not None:
             replies.append(Outbound(section_text(t, section, lang)))
     choices: list[Choice] = []

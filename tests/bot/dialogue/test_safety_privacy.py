@@ -292,3 +292,12 @@ async def test_a_flood_is_slowed_kindly_and_emergencies_still_pass(
     assert "911" in chat.last[0].text
     other = Chat(chat.engine, user="someone-else")
     assert (await other.send("hola"))[0].choices  # a flood from one person never blocks another
+
+
+@pytest.mark.parametrize("danger", list(__import__("bot.safety", fromlist=["Danger"]).Danger))
+def test_every_kind_of_danger_gets_the_emergency_message(danger: object) -> None:
+    from bot.dialogue.emergency import emergency_replies
+
+    replies = emergency_replies(AnswerBook(), "es", danger, can_handoff=True)  # type: ignore[arg-type]
+    assert "911" in replies[0].text
+    assert any(c.id == "handoff:open" for c in replies[-1].choices)
