@@ -27,7 +27,7 @@ app-env:
 	  mkdir -p var/log; \
 	  python3.11 -m venv .venv && \
 	  .venv/bin/pip install -q --upgrade pip >var/log/setup-app.log 2>&1 && \
-	  .venv/bin/pip install -q -e '.[dev]' >>var/log/setup-app.log 2>&1 || \
+	  .venv/bin/pip install -q -e '.[dev]' --config-settings editable_mode=compat >>var/log/setup-app.log 2>&1 || \
 	  { echo "install failed; see var/log/setup-app.log" >&2; tail -20 var/log/setup-app.log >&2; exit 1; }; \
 	  echo "$(APP_HASH)" > $(APP_STAMP); \
 	fi
