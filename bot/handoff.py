@@ -9,6 +9,7 @@ outbox; the server's dispatcher delivers them through the channel the person use
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -84,9 +85,10 @@ class Pending:
 class HandoffDesk:
     """Tickets and the outbox in the database. Blocking work runs in a thread."""
 
-    def __init__(self, engine: Engine, sealer: Sealer) -> None:
+    def __init__(self, engine: Engine, sealer: Sealer, clock: Callable[[], datetime] = utcnow) -> None:
         self._engine = engine
         self._sealer = sealer
+        self._clock = clock
 
     # -- the person's side (called by the dialogue engine) ---------------------------------------
 
@@ -108,6 +110,7 @@ class HandoffDesk:
                 language=language,
                 topic=topic,
                 risk=risk,
+                opened_at=self._clock(),
             )
             db.add(ticket)
             db.commit()
@@ -132,8 +135,16 @@ class HandoffDesk:
             if ticket is None:
                 return
             if text:
-                db.add(TicketMessage(ticket_id=ticket_id, session_id=session_id, sender="person", text=text))
-            ticket.last_person_at = utcnow()
+                db.add(
+                    TicketMessage(
+                        ticket_id=ticket_id,
+                        session_id=session_id,
+                        sender="person",
+                        text=text,
+                        created_at=self._clock(),
+                    )
+                )
+            ticket.last_person_at = self._clock()
             if risk is Risk.HIGH:
                 ticket.risk = Risk.HIGH
             db.add(ticket)
@@ -196,6 +207,7 @@ class HandoffDesk:
                     sender="staff",
                     staff_name=staff_name,
                     text=text,
+                    created_at=self._clock(),
                 )
             )
             db.add(
@@ -205,9 +217,10 @@ class HandoffDesk:
                     channel=ticket.channel,
                     address_sealed=ticket.address_sealed,
                     text=text,
+                    created_at=self._clock(),
                 )
             )
-            ticket.last_staff_at = utcnow()
+            ticket.last_staff_at = self._clock()
             db.add(ticket)
             db.commit()
             return True
@@ -226,10 +239,11 @@ class HandoffDesk:
                         channel=ticket.channel,
                         address_sealed=ticket.address_sealed,
                         text=farewell,
+                        created_at=self._clock(),
                     )
                 )
             ticket.status = TicketStatus.CLOSED
-            ticket.closed_at = utcnow()
+            ticket.closed_at = self._clock()
             db.add(ticket)
             db.commit()
             return True
@@ -275,7 +289,7 @@ class HandoffDesk:
                     .order_by(col(OutboxMessage.id))
                 )
             )
-            now = utcnow()
+            now = self._clock()
             for row in rows:
                 row.sent_at = now
                 db.add(row)
@@ -286,6 +300,6 @@ class HandoffDesk:
         with Session(self._engine) as db:
             row = db.get(OutboxMessage, outbox_id)
             if row is not None:
-                row.sent_at = utcnow()
+                row.sent_at = self._clock()
                 db.add(row)
                 db.commit()

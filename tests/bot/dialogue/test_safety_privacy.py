@@ -64,8 +64,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def desk(db: Engine) -> HandoffDesk:
-    return HandoffDesk(db, Sealer("test-secret"))
+def desk(db: Engine, clock: Clock) -> HandoffDesk:
+    return HandoffDesk(db, Sealer("test-secret"), clock=clock)
 
 
 def build(db: Engine, desk: HandoffDesk, clock: Clock, limiter: RateLimiter | None = None) -> DialogueEngine:
