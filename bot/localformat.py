@@ -1,10 +1,11 @@
 """Dates, numbers and opening hours in the person's language, with CLDR data through Babel.
 
 CLDR covers Spanish, English and French fully; it has number symbols but no calendar for Haitian
-Creole and K'iche', and nothing for Mam, Tsotsil, Nahuatl or Otomí. Each kind of data is taken
-from the first language along the person's chain (``bot/languages.py``) whose own CLDR data has
-it: a K'iche' speaker gets K'iche' number symbols and Spanish month names; a Haitian Creole speaker
-gets French month names (``ht → fr``); Mam, Tsotsil, Nahuatl and Otomí get Mexican Spanish.
+Creole, a K'iche' calendar only from CLDR 47 (Babel 2.17) on, and nothing for Mam, Tsotsil,
+Nahuatl or Otomí. Each kind of data is taken from the first language along the person's chain
+(``bot/languages.py``) whose own CLDR data has it: a K'iche' speaker gets K'iche' number symbols
+and K'iche' month names (Spanish ones with an older Babel); a Haitian Creole speaker gets French
+month names (``ht → fr``); Mam, Tsotsil, Nahuatl and Otomí get Mexican Spanish.
 
 Opening hours are anything with ``weekday`` (0 = Monday), ``opens`` and ``closes`` (the registry's
 ``OpeningHours`` and the handoff's office ``Slot`` both qualify).

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from bot.localformat import _own_data as cldr_keys
 from bot.localformat import (
     format_date,
     format_hours,
@@ -24,6 +25,7 @@ def spaced(text: str) -> str:
     return text.replace("\u00a0", " ")
 
 
+QUC_HAS_CALENDAR = {"months", "days", "date_formats", "time_formats"} <= cldr_keys("quc")
 WEEKDAYS = [OpeningHours(day, time(9), time(18)) for day in range(5)]
 SATURDAY = OpeningHours(5, time(10), time(14))
 
@@ -34,7 +36,8 @@ SATURDAY = OpeningHours(5, time(10), time(14))
         ("es", "es_MX"),
         ("en", "en"),
         ("ht", "fr"),  # CLDR has Haitian Creole numbers but no calendar: ht → fr
-        ("quc", "es_MX"),  # CLDR's K'iche' has no calendar either
+        # K'iche' has its own calendar from CLDR 47 (Babel 2.17) on; Spanish before that
+        ("quc", "quc" if QUC_HAS_CALENDAR else "es_MX"),
         ("mam", "es_MX"),
         ("tzo", "es_MX"),
         ("nah", "es_MX"),
