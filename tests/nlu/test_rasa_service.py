@@ -50,8 +50,7 @@ async def test_conversation_reaches_an_nlu_driven_answer(rasa_url: str) -> None:
     )
     chat = Chat(engine)
     try:
-        await chat.send("bonjou")
-        await chat.tap("lang:ht")
+        await chat.begin("ht", "bonjou")
         await chat.send("kijan pou m mande azil")
         assert "COMAR" in chat.text
         assert "sec:asylum:steps" in chat.buttons
