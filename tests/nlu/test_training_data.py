@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -62,6 +63,27 @@ def test_heldout_never_overlaps_training() -> None:
                 assert ENTITY.sub(r"\1", line).lower() not in train, f"held-out example in training: {line!r}"
     for intent in TOPIC_INTENTS:
         assert total[intent] >= 25, intent
+
+
+def words(line: str) -> frozenset[str]:
+    """The message's words, lowercased and without accents, in any order."""
+    text = unicodedata.normalize("NFD", ENTITY.sub(r"\1", line).lower())
+    return frozenset(re.findall(r"\w+", "".join(c for c in text if unicodedata.category(c) != "Mn")))
+
+
+def test_heldout_has_no_near_copy_in_training() -> None:
+    """An accent, a word order or one extra word does not make a held-out message new: a training
+    example sharing 80 % of its words with a held-out one would make the evaluation a memory test."""
+    train = [
+        (words(ln), ln) for path in DATA.rglob("*.yml") for lines in examples(path).values() for ln in lines
+    ]
+    near = []
+    for path in sorted(HELDOUT.glob("*.yml")):
+        for lines in examples(path).values():
+            for line in lines:
+                held = words(line)
+                near += [(line, ln) for w, ln in train if len(w & held) >= 0.8 * max(1, len(w | held))]
+    assert near == [], f"{len(near)} near copies of held-out messages in training: {near[:5]}"
 
 
 def test_place_synonyms_map_aliases_to_canonical_places() -> None:
