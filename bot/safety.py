@@ -143,6 +143,12 @@ _ES: dict[Danger, tuple[str, ...]] = {
         "no podemos respirar",
     ),
     Danger.VIOLENCE: (
+        "estan pegando a",
+        "le estan pegando",
+        "la estan pegando",
+        "lo estan pegando",
+        "navaja en el cuello",
+        "cuchillo en el cuello",
         "van a matar a",
         "matan a mi",
         "me esta siguiendo",
@@ -224,6 +230,9 @@ _ES: dict[Danger, tuple[str, ...]] = {
         "le enterraron un cuchillo",
     ),
     Danger.MEDICAL: (
+        "se desmayo",
+        "desmayad*",
+        "atropello a",
         "no para de salir sangre",
         "sale mucha sangre",
         "sangrando",
@@ -292,6 +301,9 @@ _ES: dict[Danger, tuple[str, ...]] = {
         "le cayo el tren",
     ),
     Danger.DROWNING: (
+        "atorad* ~ rio",
+        "el agua esta subiendo",
+        "el agua sube",
         "se esta ahogando",
         "se estan ahogando",
         "nos estamos ahogando",
@@ -403,6 +415,8 @@ _ES: dict[Danger, tuple[str, ...]] = {
         "robaron a mi bebe",
     ),
     Danger.FIRE: (
+        "incendiando",
+        "se quema el",
         "incendio",
         "se esta quemando",
         "se quema la casa",
@@ -416,6 +430,8 @@ _ES: dict[Danger, tuple[str, ...]] = {
 
 _EN: dict[Danger, tuple[str, ...]] = {
     Danger.KIDNAPPING: (
+        "into a van",
+        "forcing ~ into",
         "pulling her",
         "pulling him",
         "dragging her",
@@ -493,6 +509,9 @@ _EN: dict[Danger, tuple[str, ...]] = {
         "we cant breathe",
     ),
     Danger.VIOLENCE: (
+        "hitting my",
+        "knife to my",
+        "knife on my",
         "kill my",
         "kill us",
         "kill him",
@@ -558,6 +577,13 @@ _EN: dict[Danger, tuple[str, ...]] = {
         "strangling",
     ),
     Danger.MEDICAL: (
+        "truck hit",
+        "car hit",
+        "fainted",
+        "swallowed poison",
+        "swallowed bleach",
+        "swallowed pills",
+        "swallowed chlorine",
         "bleeding",
         "so much blood",
         "much blood",
@@ -622,6 +648,8 @@ _EN: dict[Danger, tuple[str, ...]] = {
         "was run over",
     ),
     Danger.DROWNING: (
+        "stuck in ~ river",
+        "water is rising",
         "river is taking",
         "fell in the water",
         "fell into the water",
@@ -726,6 +754,7 @@ _EN: dict[Danger, tuple[str, ...]] = {
 
 _HT: dict[Danger, tuple[str, ...]] = {
     Danger.KIDNAPPING: (
+        "ap fose ~ monte",
         "ap rale l",
         "ap rale li",
         "ap trennen l",
@@ -769,6 +798,7 @@ _HT: dict[Danger, tuple[str, ...]] = {
         "n ap toufe",
     ),
     Danger.VIOLENCE: (
+        "kouto nan kou",
         "kache",
         "ap touye nou",
         "touye nou",
@@ -809,6 +839,10 @@ _HT: dict[Danger, tuple[str, ...]] = {
         "kout manchet",
     ),
     Danger.MEDICAL: (
+        "kamyon frape",
+        "machin frape",
+        "bwe klowoks",
+        "klowoks",
         "bay anpil san",
         "pedi anpil san",
         "pedi san",
@@ -851,6 +885,8 @@ _HT: dict[Danger, tuple[str, ...]] = {
         "tonbe sou tren",
     ),
     Danger.DROWNING: (
+        "bloke ~ larivye",
+        "dlo a ap monte",
         "rivye ~ pote",
         "dlo ~ pote",
         "ap nwaye",
