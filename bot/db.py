@@ -23,7 +23,7 @@ MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 #: Every module that declares tables; the migrations environment imports them all.
 MODEL_MODULES: Final[tuple[str, ...]] = (
     "bot.sessions",
-    "bot.deliveries",
+    "bot.inbox",
     "bot.handoff",
     "bot.analytics",
     "referrals.tables",

@@ -39,12 +39,14 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_max_sends_per_second: float = Field(30.0, alias="TELEGRAM_MAX_SENDS_PER_SECOND", gt=0)
 
     office_hours: str = Field("Mon-Fri 09:00-18:00", alias="BRUJULA_OFFICE_HOURS")
     office_timezone: str = Field("America/Mexico_City", alias="BRUJULA_OFFICE_TIMEZONE")
     session_retention_days: int = Field(30, alias="BRUJULA_SESSION_RETENTION_DAYS", ge=1)
     ticket_retention_days: int = Field(30, alias="BRUJULA_TICKET_RETENTION_DAYS", ge=1)
     rate_limit_per_minute: int = Field(20, alias="BRUJULA_RATE_LIMIT_PER_MINUTE", ge=1)
+    inbox_lease_seconds: float = Field(30.0, alias="BRUJULA_INBOX_LEASE_SECONDS", gt=0)
 
     whatsapp_access_token: SecretStr | None = Field(None, alias="WHATSAPP_ACCESS_TOKEN")
     whatsapp_phone_number_id: str | None = Field(None, alias="WHATSAPP_PHONE_NUMBER_ID")

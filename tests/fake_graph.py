@@ -26,9 +26,10 @@ import httpx
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_api import GraphClient, RetryPolicy
 from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, sign
-from bot.deliveries import DeliveryStore, MemoryDeliveryStore
 from bot.dialogue.engine import DialogueEngine
 from bot.identity import Pseudonymizer
+from bot.inbox import Inbox, MemoryInbox
+from bot.sealing import Sealer
 from bot.sessions import MemorySessionStore
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
@@ -284,7 +285,7 @@ def whatsapp_channel(
     engine: DialogueEngine,
     sessions: MemorySessionStore,
     *,
-    deliveries: DeliveryStore | None = None,
+    inbox: Inbox | None = None,
     sleep: RecordedSleep | None = None,
     handle: Callable[..., Any] | None = None,
     clock: Callable[[], datetime] = lambda: NOW,
@@ -303,7 +304,8 @@ def whatsapp_channel(
         ),
         handle=handle or engine.handle,
         pseudonymize=Pseudonymizer("test-secret"),  # as the engine fixture: the channel reads its sessions
-        deliveries=deliveries if deliveries is not None else MemoryDeliveryStore(),
+        inbox=inbox if inbox is not None else MemoryInbox(),
+        sealer=Sealer("test-secret"),
         sessions=sessions,
         app_secret=APP_SECRET,
         phone_number_id=PHONE_NUMBER_ID,

@@ -2,13 +2,20 @@
 
 Polling or webhook. In webhook mode the web server's route checks the secret token header and
 hands the update to :meth:`TelegramChannel.feed`. Only private chats are served.
+
+Either way an update goes into the inbox (``bot/inbox.py``) first, keyed by its ``update_id``: a
+retried update is answered once, each person's updates are handled in order on whichever worker
+holds their lease, and an update stored by a worker that then died is finished by another's sweep.
+The webhook route answers ``200`` only once the update is stored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from telegram import (
     InlineKeyboardButton,
@@ -29,7 +36,11 @@ from telegram.ext import (
 )
 
 from bot.channels.limits import TELEGRAM, split_text
+from bot.identity import Pseudonymizer
+from bot.inbox import Inbox, MemoryInbox
+from bot.inbox_worker import DEFAULT_LEASE, InboxWorker, Received
 from bot.messages import Inbound, Location, Outbound
+from bot.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +82,39 @@ def keyboard(reply: Outbound) -> InlineKeyboardMarkup | None:
 
 
 class TelegramChannel:
-    def __init__(self, *, token: str, base_url: str, handle: Handler) -> None:
-        self._handle = handle
+    """``inbox``, ``sealer`` and ``pseudonymize`` default to a process-local inbox (tests, one
+    process); the composition root passes the database's, shared by every worker."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        base_url: str,
+        handle: Handler,
+        inbox: Inbox | None = None,
+        sealer: Sealer | None = None,
+        pseudonymize: Callable[[str, str], str] | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        max_sends_per_second: float = 30.0,
+        stop_grace: float = 10.0,
+    ) -> None:
+        local_key = secrets.token_hex(32)
+        self._pseudonymize = pseudonymize or Pseudonymizer(local_key)
+        self._stop_grace = stop_grace
+        self._worker = InboxWorker(
+            channel=CHANNEL,
+            inbox=inbox or MemoryInbox(),
+            handle=handle,
+            respond=self._respond,
+            sealer=sealer or Sealer(local_key),
+            lease=lease,
+        )
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(token)
             .base_url(base_url)
             .base_file_url(base_url.replace("/bot", "/file/bot"))
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(AIORateLimiter(overall_max_rate=max_sends_per_second, max_retries=3))
             .build()
         )
         self.application.add_handler(CallbackQueryHandler(self._on_update))
@@ -86,14 +122,33 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.receive(update)
+
+    async def receive(self, update: Update) -> bool:
+        """Store one update in the inbox and start handling it; ``False`` for updates we do not
+        serve. Raises when the database refuses it (the webhook route must not answer 200)."""
         inbound = inbound_from_update(update)
         if inbound is None:
-            return
-        if update.callback_query is not None:
+            return False
+        query = update.callback_query
+        meta = {"callback": query.id} if query is not None else {}
+        sid = self._pseudonymize(CHANNEL, inbound.user_id)
+        await self._worker.submit([(sid, Received(inbound, meta))])
+        return True
+
+    async def _respond(self, session_id: str, message: Received, replies: list[Outbound]) -> None:
+        callback = message.meta.get("callback")
+        if callback:
             with contextlib.suppress(TelegramError):  # an old button: answering is cosmetic
-                await update.callback_query.answer()
-        replies = await self._handle(inbound)
-        await self.send(int(inbound.user_id), replies)
+                await self.application.bot.answer_callback_query(callback)
+        try:
+            await self.send(int(message.inbound.user_id), replies)
+        except TelegramError as exc:
+            log.error("telegram reply not delivered session=%s error=%s", session_id[:12], type(exc).__name__)
+
+    async def join(self) -> None:
+        """Wait until every stored update has been handled (tests, shutdown)."""
+        await self._worker.join()
 
     async def send(self, chat_id: int, replies: list[Outbound]) -> None:
         bot = self.application.bot
@@ -127,14 +182,15 @@ class TelegramChannel:
         log.error("telegram error: %s", type(error).__name__ if error else "unknown")
 
     async def feed(self, data: object) -> None:
-        """Queue a webhook update (already authenticated by the route)."""
+        """Store a webhook update (already authenticated by the route) in the inbox."""
         update = Update.de_json(data, self.application.bot)  # type: ignore[arg-type]
         if update is not None:
-            await self.application.update_queue.put(update)
+            await self.receive(update)
 
     async def start(self, *, webhook_url: str | None, secret: str | None) -> None:
         await self.application.initialize()
         await self.application.start()
+        self._worker.start()
         if webhook_url:
             await self.application.bot.set_webhook(
                 webhook_url, secret_token=secret, allowed_updates=["message", "callback_query"]
@@ -150,6 +206,9 @@ class TelegramChannel:
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
+        late = await self._worker.stop(self._stop_grace)
+        if late:
+            log.warning("telegram stopped with %d conversations still in progress", late)
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

@@ -1,10 +1,11 @@
 """WhatsApp Cloud API adapter: webhook JSON → Inbound, Outbound → Graph API calls (plain httpx).
 
 The web server's route checks the signature, parses the JSON and hands it to
-:meth:`WhatsAppChannel.accept`, which queues the messages and returns at once, so the route can
-answer ``200`` quickly. Each person's messages are handled in order by one task per person (keyed
-by the pseudonymous id); different people are handled concurrently. Before a message is handled
-its id is claimed in the delivery store, so a message WhatsApp delivers twice is answered once.
+:meth:`WhatsAppChannel.accept`, which stores the messages in the inbox (``bot/inbox.py``) and
+returns, so the route answers ``200`` only once nothing can be lost. The inbox worker then handles
+each person's messages in order, exactly once, on whichever worker holds the person's lease; a
+message WhatsApp delivers twice is stored once; a worker killed mid-message is taken over by the
+sweep of another.
 
 The 24-hour customer service window: a free-form message may be sent only within 24 hours of the
 person's last message. A reply is checked against the timestamp of the message it answers (a
@@ -18,10 +19,7 @@ payloads within WhatsApp's limits), ``whatsapp_api`` (the Graph client: timeouts
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -37,16 +35,17 @@ from bot.channels.whatsapp_payloads import (
 )
 from bot.channels.whatsapp_webhook import (
     CHANNEL,
-    Incoming,
     Signature,
     check_signature,
     handshake,
     parse_webhook,
 )
-from bot.deliveries import DeliveryStore
 from bot.i18n import translations
+from bot.inbox import Inbox
+from bot.inbox_worker import DEFAULT_LEASE, InboxWorker, Received
 from bot.languages import DEFAULT_LANGUAGE
 from bot.messages import Inbound, Outbound
+from bot.sealing import Sealer
 from bot.sessions import ConversationSession
 
 log = logging.getLogger(__name__)
@@ -54,8 +53,6 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
 SERVICE_WINDOW = timedelta(hours=24)
 WINDOW_MARGIN = timedelta(minutes=10)  # our clock, Meta's clock and the send itself take time
-DELIVERY_RETENTION = timedelta(days=2)  # older messages are outside the window anyway
-PRUNE_EVERY = 3600.0  # seconds
 
 
 class SessionReader(Protocol):
@@ -79,7 +76,8 @@ class WhatsAppChannel:
         api: GraphClient,
         handle: Handler,
         pseudonymize: Callable[[str, str], str],
-        deliveries: DeliveryStore,
+        inbox: Inbox,
+        sealer: Sealer,
         sessions: SessionReader,
         app_secret: str,
         phone_number_id: str,
@@ -87,11 +85,10 @@ class WhatsAppChannel:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_pending: int = 1000,
         stop_grace: float = 10.0,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.api = api
-        self._handle = handle
         self._pseudonymize = pseudonymize
-        self._deliveries = deliveries
         self._sessions = sessions
         self._app_secret = app_secret.encode()
         self._phone_number_id = phone_number_id
@@ -99,11 +96,16 @@ class WhatsAppChannel:
         self._clock = clock
         self._max_pending = max_pending
         self._stop_grace = stop_grace
-        self._queues: dict[str, deque[Incoming]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._pending = 0
         self._accepting = True
-        self._pruner: asyncio.Task[None] | None = None
+        self._worker = InboxWorker(
+            channel=CHANNEL,
+            inbox=inbox,
+            handle=handle,
+            respond=self._respond,
+            sealer=sealer,
+            lease=lease,
+            clock=clock,
+        )
 
     # -- the webhook ----------------------------------------------------------------------------
 
@@ -113,69 +115,38 @@ class WhatsAppChannel:
     def handshake(self, params: Mapping[str, str]) -> str | None:
         return handshake(params, self._verify_token)
 
-    def accept(self, data: object) -> bool:
-        """Queue the messages of a verified webhook. ``False`` when overloaded or stopping: the
-        route answers 503 and Meta delivers the webhook again later (duplicates are claimed once)."""
+    async def accept(self, data: object) -> bool:
+        """Store the messages of a verified webhook in the inbox, then handle them in the
+        background. ``False`` when overloaded or stopping: the route answers 503 and Meta delivers
+        the webhook again later (a message stored twice is answered once). Raises when the
+        database refuses the messages: the route then answers 500 and Meta retries too."""
         items = parse_webhook(data, self._phone_number_id)
-        if not self._accepting or self._pending + len(items) > self._max_pending:
-            log.warning("whatsapp webhook refused pending=%d new=%d", self._pending, len(items))
+        if not self._accepting or len(self._worker.running) + len(items) > self._max_pending:
+            log.warning("whatsapp webhook refused busy=%d new=%d", len(self._worker.running), len(items))
             return False
+        fresh: list[tuple[str, Received]] = []
         for item in items:
-            self._enqueue(self._pseudonymize(CHANNEL, item.inbound.user_id), item)
+            session_id = self._pseudonymize(CHANNEL, item.inbound.user_id)
+            if item.sent_at is not None and not self._inside_window(item.sent_at):
+                log.warning(
+                    "whatsapp message too old to answer session=%s (outside the 24-hour window)",
+                    session_id[:12],
+                )
+                continue
+            meta = {"sent_at": item.sent_at.isoformat()} if item.sent_at is not None else {}
+            fresh.append((session_id, Received(item.inbound, meta)))
+        new = await self._worker.submit(fresh)
+        if not all(new):
+            log.info("whatsapp duplicates ignored=%d", new.count(False))
         return True
 
-    def _enqueue(self, session_id: str, item: Incoming) -> None:
-        queue = self._queues.get(session_id)
-        if queue is None:
-            queue = self._queues[session_id] = deque()
-            task = asyncio.create_task(self._drain(session_id, queue))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        queue.append(item)
-        self._pending += 1
-
-    async def _drain(self, session_id: str, queue: deque[Incoming]) -> None:
-        """One person's messages, one at a time, in the order they came."""
+    async def _respond(self, session_id: str, message: Received, replies: list[Outbound]) -> None:
+        sent_at = message.meta.get("sent_at")
+        opened = datetime.fromisoformat(sent_at) if sent_at else self._clock()
         try:
-            while queue:
-                item = queue.popleft()
-                try:
-                    await self._process(session_id, item)
-                except Exception as exc:  # the boundary: one failed message must not stop the queue
-                    log.error(
-                        "whatsapp handling failed session=%s error=%s", session_id[:12], type(exc).__name__
-                    )
-                finally:
-                    self._pending -= 1
-        finally:
-            if self._queues.get(session_id) is queue:
-                del self._queues[session_id]
-
-    async def _process(self, session_id: str, item: Incoming) -> None:
-        inbound = item.inbound
-        if item.sent_at is not None and not self._inside_window(item.sent_at):
-            log.warning(
-                "whatsapp message too old to answer session=%s (outside the 24-hour window)", session_id[:12]
-            )
-            return
-        if inbound.message_id:
-            try:
-                first = await self._deliveries.claim(CHANNEL, inbound.message_id, session_id)
-            except Exception as exc:  # better a rare double answer than none
-                log.error(
-                    "whatsapp delivery claim failed session=%s error=%s", session_id[:12], type(exc).__name__
-                )
-                first = True
-            if not first:
-                log.info("whatsapp duplicate ignored session=%s", session_id[:12])
-                return
-        replies = await self._handle(inbound)
-        if not replies:
-            return
-        try:
-            # A reply to a message is inside the window that message opened (checked above).
-            await self._send(inbound.user_id, session_id, replies, opened=item.sent_at or self._clock())
-        except GraphError:
+            # A reply to a message is inside the window that message opened.
+            await self._send(message.inbound.user_id, session_id, replies, opened=opened)
+        except (GraphError, ServiceWindowClosed):
             log.error("whatsapp reply not delivered session=%s", session_id[:12])
 
     # -- sending --------------------------------------------------------------------------------
@@ -239,35 +210,15 @@ class WhatsAppChannel:
         self._accepting = True
         if self._verify_token is None:
             log.warning("WHATSAPP_VERIFY_TOKEN is not set: Meta cannot verify the webhook")
-        if self._pruner is None:
-            self._pruner = asyncio.create_task(self._prune_forever())
+        self._worker.start()
 
     async def join(self) -> None:
-        """Wait until every queued message has been handled (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait until every stored message has been handled (tests, shutdown)."""
+        await self._worker.join()
 
     async def stop(self) -> None:
         self._accepting = False
-        if self._tasks:
-            _, late = await asyncio.wait(list(self._tasks), timeout=self._stop_grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
-            if late:
-                log.warning("whatsapp stopped with %d conversations still in progress", len(late))
-        if self._pruner is not None:
-            self._pruner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pruner
-            self._pruner = None
+        late = await self._worker.stop(self._stop_grace)
+        if late:
+            log.warning("whatsapp stopped with %d conversations still in progress", late)
         await self.api.aclose()
-
-    async def _prune_forever(self) -> None:
-        while True:
-            try:
-                removed = await self._deliveries.prune(self._clock() - DELIVERY_RETENTION)
-                log.info("whatsapp delivery ids pruned=%d", removed)
-            except Exception as exc:  # the database may be briefly unavailable; try again later
-                log.warning("whatsapp delivery prune failed error=%s", type(exc).__name__)
-            await asyncio.sleep(PRUNE_EVERY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -26,7 +27,9 @@ def serve(start_nlu: bool) -> None:
 
     from bot.channels.telegram import TelegramChannel
     from bot.composition import build_app
+    from bot.inbox import SqlInbox
     from bot.logging_setup import configure
+    from bot.sealing import Sealer
     from bot.web.app import create_web_app
 
     settings = load()
@@ -41,6 +44,11 @@ def serve(start_nlu: bool) -> None:
                 token=settings.telegram_bot_token.get_secret_value(),
                 base_url=settings.telegram_api_base_url,
                 handle=app.engine.handle,
+                inbox=SqlInbox(app.db),
+                sealer=Sealer(settings.secret_key.get_secret_value()),
+                pseudonymize=app.pseudonymize,
+                lease=timedelta(seconds=settings.inbox_lease_seconds),
+                max_sends_per_second=settings.telegram_max_sends_per_second,
             )
         whatsapp = build_whatsapp(settings, app) if settings.whatsapp_enabled else None
         web = create_web_app(app, telegram, whatsapp)
@@ -65,8 +73,9 @@ def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
     """The WhatsApp channel for these settings (``settings.whatsapp_enabled`` must be true)."""
     from bot.channels.whatsapp import WhatsAppChannel
     from bot.channels.whatsapp_api import GraphClient
-    from bot.deliveries import SqlDeliveryStore
     from bot.identity import Pseudonymizer
+    from bot.inbox import SqlInbox
+    from bot.sealing import Sealer
     from bot.sessions import SqlSessionStore
 
     token, phone_id, secret = (
@@ -84,7 +93,9 @@ def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
         ),
         handle=app.engine.handle,
         pseudonymize=Pseudonymizer(settings.secret_key.get_secret_value()),
-        deliveries=SqlDeliveryStore(app.db),
+        inbox=SqlInbox(app.db),
+        sealer=Sealer(settings.secret_key.get_secret_value()),
+        lease=timedelta(seconds=settings.inbox_lease_seconds),
         sessions=SqlSessionStore(app.db),
         app_secret=secret.get_secret_value(),
         phone_number_id=phone_id,

@@ -117,7 +117,11 @@ def create_web_app(
             return Response(status_code=400)
         if not isinstance(data, dict):
             return Response(status_code=400)
-        await telegram.feed(data)
+        try:
+            await telegram.feed(data)
+        except Exception as exc:  # not stored: no 200, so Telegram delivers the update again
+            log.error("telegram update not stored error=%s", type(exc).__name__)
+            return Response(status_code=503)
         return Response(status_code=200)
 
     async def whatsapp_verify(request: Request) -> Response:
@@ -149,7 +153,12 @@ def create_web_app(
             return Response(status_code=400)
         if not isinstance(data, dict):
             return Response(status_code=400)
-        if not whatsapp.accept(data):
+        try:
+            accepted = await whatsapp.accept(data)
+        except Exception as exc:  # not stored: no 200, so Meta delivers the webhook again
+            log.error("whatsapp webhook not stored error=%s", type(exc).__name__)
+            accepted = False
+        if not accepted:
             return Response(status_code=503)  # Meta delivers it again later
         return Response(status_code=200)
 

@@ -32,7 +32,7 @@ def test_upgrade_head_creates_every_table_and_matches_the_models(db: Engine) -> 
             "service_area", "service_capacity", "unit", "referral_index", "referral_card",
             "referral_hours"} <= tables  # fmt: skip
     owned = migrated_tables()
-    assert {"conversation_session", "handoff_ticket", "inbound_delivery", "usage_count"} <= owned
+    assert {"conversation_session", "handoff_ticket", "inbox_message", "inbox_lease", "usage_count"} <= owned
     assert owned <= tables
     with db.connect() as conn:
         context = MigrationContext.configure(

@@ -123,3 +123,47 @@ async def test_webhook_checks_the_secret_and_answers_through_send_message(
     finally:
         await channel.stop()
         await app.aclose()
+
+
+async def test_an_update_delivered_again_is_answered_once_from_the_shared_inbox(
+    telegram_api: FakeBotApi, engine: DialogueEngine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Telegram retries an update that got no 200; update_id is the idempotency key, and two
+    workers on one database (two channels here) answer it once."""
+    from bot.db import create_all, make_engine
+    from bot.inbox import SqlInbox
+    from bot.sealing import Sealer
+
+    db = make_engine(f"sqlite:///{tmp_path / 'inbox.sqlite'}")
+    create_all(db)
+    workers = [
+        TelegramChannel(
+            token=telegram_api.token,
+            base_url=telegram_api.base_url,
+            handle=engine.handle,
+            inbox=SqlInbox(db),
+            sealer=Sealer("test-secret"),
+            pseudonymize=lambda channel, user: f"{channel}:{user}",
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        await worker.application.initialize()
+    try:
+        update = telegram_api.update_text(55, "hello")
+        for i in range(4):
+            await workers[i % 2].feed(update)
+        for worker in workers:
+            await worker.join()
+        assert len(telegram_api.sent) == 1 and "Choose your language" in telegram_api.sent[0]["text"]
+        tap = telegram_api.update_choice(55, "lang:en")
+        await workers[1].feed(tap)
+        await workers[0].feed(tap)
+        for worker in workers:
+            await worker.join()
+        assert "answerCallbackQuery" in telegram_api.calls
+        assert len(telegram_api.sent) == 2
+    finally:
+        for worker in workers:
+            await worker.application.shutdown()
+        db.dispose()

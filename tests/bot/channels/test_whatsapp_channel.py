@@ -137,11 +137,11 @@ async def test_the_same_message_delivered_three_times_is_answered_once(
     graph: FakeGraph, engine: DialogueEngine, sessions: MemorySessionStore, meta: Meta, tmp_path: Path
 ) -> None:
     from bot.db import create_all, make_engine
-    from bot.deliveries import SqlDeliveryStore
+    from bot.inbox import SqlInbox
 
-    db = make_engine(f"sqlite:///{tmp_path / 'deliveries.sqlite'}")
+    db = make_engine(f"sqlite:///{tmp_path / 'inbox.sqlite'}")
     create_all(db)
-    channel = whatsapp_channel(graph, engine, sessions, deliveries=SqlDeliveryStore(db))
+    channel = whatsapp_channel(graph, engine, sessions, inbox=SqlInbox(db))
     data = meta.text("hola")
     async with web_client(channel, engine, tmp_path) as client:
         for _ in range(3):
@@ -434,7 +434,7 @@ async def test_serve_builds_the_channel_from_the_settings(tmp_path: Path) -> Non
     app = build_app(settings)
     try:
         channel = build_whatsapp(settings, app)
-        assert "inbound_delivery" in inspect(app.db).get_table_names()
+        assert {"inbox_message", "inbox_lease"} <= set(inspect(app.db).get_table_names())
         assert channel.api.messages_url == f"{settings.whatsapp_api_base_url}/{PHONE_NUMBER_ID}/messages"
         assert channel.api.messages_url.startswith("https://graph.facebook.com/v")
         body = b'{"object": "whatsapp_business_account"}'

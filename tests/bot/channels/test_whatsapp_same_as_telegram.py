@@ -125,6 +125,7 @@ async def test_the_same_script_gets_the_same_answers_on_telegram_and_whatsapp(
                 }[action]()
                 before = len(api.sent)
                 await telegram.application.process_update(Update.de_json(update, telegram.application.bot))
+                await telegram.join()  # the update went through the inbox
                 return from_telegram(api.sent[before:])
 
             async def on_whatsapp(action: str, argument: Any) -> Step:

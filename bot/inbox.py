@@ -1,0 +1,357 @@
+"""The inbox: every inbound message is stored before the webhook answers ``200``, then handled
+exactly once, in order per person, by whichever worker holds that person's lease.
+
+Why: a channel (WhatsApp, Telegram) stops retrying once it got a ``200``. A message kept only in
+a worker's memory dies with the worker; a message id merely *claimed* before handling makes the
+channel's retry look like a duplicate. Here a message is durable first and done last::
+
+    webhook ─▶ receive (INSERT … ON CONFLICT DO NOTHING) ─▶ 200
+    any worker: acquire the person's lease ─▶ oldest pending row ─▶ handle ─▶ answered (replies
+    stored) ─▶ send ─▶ done ─▶ next row … ─▶ release ─▶ re-check
+
+A row's ``state`` goes ``received`` → ``answered`` → ``done``. The lease (one row per person in
+``inbox_lease``, taken with an atomic upsert that only succeeds when the lease is free, expired or
+already ours) makes one worker at a time handle a person's messages, in the order they were
+received (the row id). A worker killed mid-message leaves its row pending and its lease expiring;
+the sweep of any worker (:meth:`Inbox.stale_sessions`) then takes the person over: a ``received``
+row is handled again, an ``answered`` row only has its stored replies sent (the session already
+moved on). The one window left is between a reply reaching the channel and the row being marked
+``done``: a worker killed exactly there sends that reply again after recovery.
+
+Privacy: ``payload`` and ``replies`` are sealed (Fernet, key derived from ``BRUJULA_SECRET_KEY``)
+and emptied as soon as the row is done; done rows keep only channel, the channel's message id,
+the pseudonymous session id and times, to answer a late duplicate once, and are pruned after two
+days. The tables are created by the schema migrations (revision 0005).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy import Engine, Index, Text, UniqueConstraint, delete, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, SQLModel, col
+
+from bot.sessions import utcnow
+
+
+class State(StrEnum):
+    RECEIVED = "received"  # stored; not handled yet (or handling never finished)
+    ANSWERED = "answered"  # the engine answered; the replies are stored, maybe not all sent
+    DONE = "done"  # replies sent (or nothing to send); payload and replies emptied
+
+
+PENDING = (State.RECEIVED.value, State.ANSWERED.value)
+
+
+class InboxMessage(SQLModel, table=True):
+    __tablename__ = "inbox_message"
+    __table_args__ = (
+        UniqueConstraint("channel", "message_id", name="uq_inbox_message_channel_id"),
+        Index("ix_inbox_message_session_state", "session_id", "state"),
+        Index("ix_inbox_message_state_updated", "state", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    message_id: str = Field(max_length=256)
+    session_id: str = Field(max_length=64)
+    state: str = Field(default=State.RECEIVED, max_length=16)
+    payload: str | None = Field(default=None, sa_type=Text)  # sealed; emptied when done
+    replies: str | None = Field(default=None, sa_type=Text)  # sealed; emptied when done
+    received_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InboxLease(SQLModel, table=True):
+    __tablename__ = "inbox_lease"
+
+    session_id: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(max_length=64)
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    channel: str
+    message_id: str
+    session_id: str
+    payload: str  # sealed
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    id: int
+    channel: str
+    state: State
+    payload: str | None
+    replies: str | None
+
+
+class Inbox(Protocol):
+    async def receive(self, messages: Sequence[NewMessage]) -> list[bool]:
+        """Store messages (one transaction); per message ``True`` if new, ``False`` if its id was
+        already received on that channel (a retry or a duplicate delivery)."""
+        ...
+
+    async def acquire(self, session_id: str, owner: str, until: datetime) -> bool:
+        """Take or renew the person's lease until ``until``: ``True`` when it was free, expired
+        or already ``owner``'s."""
+        ...
+
+    async def release(self, session_id: str, owner: str) -> None: ...
+
+    async def next(self, session_id: str) -> Pending | None:
+        """The person's oldest pending message (receipt order), or ``None``."""
+        ...
+
+    async def answered(self, message: int, replies: str) -> None: ...
+
+    async def done(self, message: int) -> None: ...
+
+    async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
+        """People with a message pending since before ``before`` and no live lease: their worker
+        died (or never started); the sweep takes them over."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Drop done messages last touched before ``before``; how many."""
+        ...
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+class SqlInbox:
+    """The inbox on SQLite or PostgreSQL; every call is a short transaction in a worker thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        if engine.dialect.name not in ("postgresql", "sqlite"):
+            raise ValueError("the inbox needs SQLite or PostgreSQL (INSERT … ON CONFLICT)")
+
+    # -- sync bodies ---------------------------------------------------------------------------
+
+    def _receive(self, messages: Sequence[NewMessage]) -> list[bool]:
+        table = InboxMessage.__table__  # type: ignore[attr-defined]
+        now = utcnow()
+        out: list[bool] = []
+        with self._engine.begin() as conn:
+            for m in messages:
+                statement = (
+                    self._insert(table)
+                    .values(
+                        channel=m.channel,
+                        message_id=m.message_id,
+                        session_id=m.session_id,
+                        state=State.RECEIVED.value,
+                        payload=m.payload,
+                        received_at=now,
+                        updated_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+                    .returning(table.c.id)
+                )
+                out.append(conn.execute(statement).first() is not None)
+        return out
+
+    def _acquire(self, session_id: str, owner: str, until: datetime) -> bool:
+        table = InboxLease.__table__  # type: ignore[attr-defined]
+        values = self._insert(table).values(session_id=session_id, owner=owner, expires_at=until)
+        statement = values.on_conflict_do_update(
+            index_elements=["session_id"],
+            set_={"owner": values.excluded.owner, "expires_at": values.excluded.expires_at},
+            where=(table.c.expires_at < utcnow()) | (table.c.owner == owner),
+        ).returning(table.c.session_id)
+        with self._engine.begin() as conn:
+            return conn.execute(statement).first() is not None
+
+    def _release(self, session_id: str, owner: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(InboxLease).where(
+                    col(InboxLease.session_id) == session_id, col(InboxLease.owner) == owner
+                )
+            )
+
+    def _next(self, session_id: str) -> Pending | None:
+        query = (
+            select(
+                col(InboxMessage.id),
+                col(InboxMessage.channel),
+                col(InboxMessage.state),
+                col(InboxMessage.payload),
+                col(InboxMessage.replies),
+            )
+            .where(col(InboxMessage.session_id) == session_id, col(InboxMessage.state).in_(PENDING))
+            .order_by(col(InboxMessage.id))
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or row[0] is None:
+            return None
+        return Pending(id=row[0], channel=row[1], state=State(row[2]), payload=row[3], replies=row[4])
+
+    def _set(self, message: int, **values: object) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(InboxMessage)
+                .where(col(InboxMessage.id) == message)
+                .values(updated_at=utcnow(), **values)
+            )
+
+    def _stale_sessions(self, channel: str, before: datetime, limit: int) -> list[str]:
+        live = exists().where(
+            col(InboxLease.session_id) == col(InboxMessage.session_id),
+            col(InboxLease.expires_at) >= utcnow(),
+        )
+        query = (
+            select(col(InboxMessage.session_id))
+            .where(
+                col(InboxMessage.channel) == channel,
+                col(InboxMessage.state).in_(PENDING),
+                col(InboxMessage.updated_at) < before,
+                ~live,
+            )
+            .distinct()
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [row[0] for row in conn.execute(query)]
+
+    def _prune(self, before: datetime) -> int:
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                delete(InboxMessage).where(
+                    col(InboxMessage.state) == State.DONE.value, col(InboxMessage.updated_at) < before
+                )
+            )
+            return result.rowcount
+
+    def _forget(self, session_id: str) -> int:
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                delete(InboxMessage).where(
+                    col(InboxMessage.session_id) == session_id, col(InboxMessage.state) == State.DONE.value
+                )
+            )
+            return result.rowcount
+
+    # -- the protocol ----------------------------------------------------------------------------
+
+    async def receive(self, messages: Sequence[NewMessage]) -> list[bool]:
+        if not messages:
+            return []
+        return await asyncio.to_thread(self._receive, messages)
+
+    async def acquire(self, session_id: str, owner: str, until: datetime) -> bool:
+        return await asyncio.to_thread(self._acquire, session_id, owner, until)
+
+    async def release(self, session_id: str, owner: str) -> None:
+        await asyncio.to_thread(self._release, session_id, owner)
+
+    async def next(self, session_id: str) -> Pending | None:
+        return await asyncio.to_thread(self._next, session_id)
+
+    async def answered(self, message: int, replies: str) -> None:
+        await asyncio.to_thread(self._set, message, state=State.ANSWERED.value, replies=replies)
+
+    async def done(self, message: int) -> None:
+        await asyncio.to_thread(self._set, message, state=State.DONE.value, payload=None, replies=None)
+
+    async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
+        return await asyncio.to_thread(self._stale_sessions, channel, before, limit)
+
+    async def prune(self, before: datetime) -> int:
+        return await asyncio.to_thread(self._prune, before)
+
+    async def forget(self, session_id: str) -> int:
+        """Drop one person's done rows (deletion on request); returns how many."""
+        return await asyncio.to_thread(self._forget, session_id)
+
+
+class MemoryInbox:
+    """For unit tests and the console: the same behaviour in one process, no database."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, InboxMessage] = {}
+        self.ids: dict[tuple[str, str], int] = {}
+        self.leases: dict[str, tuple[str, datetime]] = {}
+
+    async def receive(self, messages: Sequence[NewMessage]) -> list[bool]:
+        out = []
+        for m in messages:
+            if (m.channel, m.message_id) in self.ids:
+                out.append(False)
+                continue
+            row_id = len(self.rows) + 1
+            self.rows[row_id] = InboxMessage(
+                id=row_id,
+                channel=m.channel,
+                message_id=m.message_id,
+                session_id=m.session_id,
+                payload=m.payload,
+            )
+            self.ids[(m.channel, m.message_id)] = row_id
+            out.append(True)
+        return out
+
+    async def acquire(self, session_id: str, owner: str, until: datetime) -> bool:
+        held = self.leases.get(session_id)
+        if held is not None and held[0] != owner and _aware(held[1]) >= utcnow():
+            return False
+        self.leases[session_id] = (owner, until)
+        return True
+
+    async def release(self, session_id: str, owner: str) -> None:
+        held = self.leases.get(session_id)
+        if held is not None and held[0] == owner:
+            del self.leases[session_id]
+
+    async def next(self, session_id: str) -> Pending | None:
+        for row_id in sorted(self.rows):
+            row = self.rows[row_id]
+            if row.session_id == session_id and row.state in PENDING:
+                return Pending(row_id, row.channel, State(row.state), row.payload, row.replies)
+        return None
+
+    async def answered(self, message: int, replies: str) -> None:
+        row = self.rows[message]
+        row.state, row.replies, row.updated_at = State.ANSWERED.value, replies, utcnow()
+
+    async def done(self, message: int) -> None:
+        row = self.rows[message]
+        row.state, row.payload, row.replies, row.updated_at = State.DONE.value, None, None, utcnow()
+
+    async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
+        now = utcnow()
+        found: list[str] = []
+        for row in self.rows.values():
+            held = self.leases.get(row.session_id)
+            if (
+                row.channel == channel
+                and row.state in PENDING
+                and _aware(row.updated_at) < before
+                and (held is None or _aware(held[1]) < now)
+                and row.session_id not in found
+            ):
+                found.append(row.session_id)
+        return found[:limit]
+
+    async def prune(self, before: datetime) -> int:
+        old = [i for i, r in self.rows.items() if r.state == State.DONE and _aware(r.updated_at) < before]
+        for i in old:
+            row = self.rows.pop(i)
+            del self.ids[(row.channel, row.message_id)]
+        return len(old)

@@ -1,0 +1,282 @@
+"""The worker side of the inbox (``bot/inbox.py``): one per channel per process.
+
+:meth:`InboxWorker.submit` stores a webhook's messages (durable before the route answers ``200``)
+and starts, for each person, a task that takes the person's lease and handles their pending
+messages in order: ``handle`` (the dialogue engine) → replies stored → ``respond`` (the channel
+sends them) → done. Any worker can take any message; the lease keeps one worker per person. The
+sweep (:meth:`InboxWorker.sweep_forever`) takes over people whose messages wait with no live
+lease — the worker that had them died — so a killed worker loses nothing.
+
+The channel-neutral part: the channel gives a ``respond`` callback and whatever it needs to reply
+rides along with the message as ``meta`` (sealed in the row with the message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.inbox import Inbox, NewMessage, Pending, State
+from bot.messages import Choice, Inbound, InboundKind, Location, Outbound
+from bot.sealing import Sealer
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
+DEFAULT_LEASE = timedelta(seconds=30)
+DEFAULT_SWEEP_EVERY = 5.0  # seconds
+RETENTION = timedelta(days=2)  # done rows: a duplicate cannot arrive later than this
+PRUNE_EVERY = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A stored message as the worker gives it back: the canonical message and the channel's
+    own reply details (e.g. WhatsApp's send time, Telegram's callback query id)."""
+
+    inbound: Inbound
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+Responder = Callable[[str, Received, list[Outbound]], Awaitable[None]]  # (session id, message, replies)
+
+
+# -- payloads ------------------------------------------------------------------------------------
+
+
+def inbound_to_json(inbound: Inbound) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "channel": inbound.channel,
+        "user": inbound.user_id,
+        "kind": inbound.kind.value,
+        "id": inbound.message_id,
+    }
+    if inbound.text:
+        data["text"] = inbound.text
+    if inbound.choice:
+        data["choice"] = inbound.choice
+    if inbound.location is not None:
+        data["location"] = [inbound.location.latitude, inbound.location.longitude]
+    return data
+
+
+def inbound_from_json(data: dict[str, Any]) -> Inbound:
+    loc = data.get("location")
+    return Inbound(
+        channel=data["channel"],
+        user_id=data["user"],
+        kind=InboundKind(data["kind"]),
+        text=data.get("text", ""),
+        choice=data.get("choice", ""),
+        location=Location(loc[0], loc[1]) if loc else None,
+        message_id=data.get("id", ""),
+    )
+
+
+def outbound_to_json(reply: Outbound) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": reply.text}
+    if reply.choices:
+        data["choices"] = [[c.id, c.label] for c in reply.choices]
+    if reply.location is not None:
+        data["location"] = [reply.location.latitude, reply.location.longitude]
+    if reply.location_title:
+        data["location_title"] = reply.location_title
+    if reply.request_location:
+        data["request_location"] = reply.request_location
+    if reply.audio is not None:
+        data["audio"] = str(reply.audio)
+    return data
+
+
+def outbound_from_json(data: dict[str, Any]) -> Outbound:
+    loc = data.get("location")
+    audio = data.get("audio")
+    return Outbound(
+        text=data["text"],
+        choices=tuple(Choice(c[0], c[1]) for c in data.get("choices", ())),
+        location=Location(loc[0], loc[1]) if loc else None,
+        location_title=data.get("location_title", ""),
+        request_location=data.get("request_location", ""),
+        audio=Path(audio) if audio else None,
+    )
+
+
+# -- the worker ----------------------------------------------------------------------------------
+
+
+class InboxWorker:
+    def __init__(
+        self,
+        *,
+        channel: str,
+        inbox: Inbox,
+        handle: Handler,
+        respond: Responder,
+        sealer: Sealer,
+        lease: timedelta = DEFAULT_LEASE,
+        sweep_every: float = DEFAULT_SWEEP_EVERY,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.channel = channel
+        self.owner = uuid.uuid4().hex  # this worker's name on the leases it takes
+        self._inbox = inbox
+        self._handle = handle
+        self._respond = respond
+        self._sealer = sealer
+        self._lease = lease
+        self._sweep_every = sweep_every
+        self._clock = clock
+        self.running: set[str] = set()  # people this worker is handling now
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._background: list[asyncio.Task[None]] = []
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    async def submit(self, messages: Sequence[tuple[str, Received]]) -> list[bool]:
+        """Store ``(session id, message)`` pairs, then start handling them. Returns, per message,
+        whether it was new (``False``: a duplicate delivery, answered once). Raises when the
+        database refuses: the route must then not answer ``200``."""
+        rows = [
+            NewMessage(
+                channel=self.channel,
+                message_id=m.inbound.message_id or uuid.uuid4().hex,
+                session_id=sid,
+                payload=self._seal({"in": inbound_to_json(m.inbound), "meta": m.meta}),
+            )
+            for sid, m in messages
+        ]
+        fresh = await self._inbox.receive(rows)
+        for sid, _ in messages:
+            self.kick(sid)  # also for a duplicate: its first delivery may be waiting on a dead worker
+        return fresh
+
+    def kick(self, session_id: str) -> None:
+        """Handle the person's pending messages here unless this worker already is."""
+        if session_id in self.running:
+            return  # the running task re-checks before it stops
+        self.running.add(session_id)
+        task = asyncio.create_task(self._run(session_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- handling ------------------------------------------------------------------------------
+
+    async def _run(self, sid: str) -> None:
+        try:
+            while await self._inbox.acquire(sid, self.owner, self._clock() + self._lease):
+                try:
+                    while (row := await self._inbox.next(sid)) is not None:
+                        await self._one(sid, row)
+                        await self._inbox.acquire(sid, self.owner, self._clock() + self._lease)
+                finally:
+                    await self._inbox.release(sid, self.owner)
+                # Another worker may have stored a message for this person after our last look
+                # and failed to take the lease we still held: look once more, now that it is free.
+                if await self._inbox.next(sid) is None:
+                    break
+        except Exception as exc:  # the database failed: the rows stay pending, the sweep retries
+            log.error("inbox %s run failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__)
+        finally:
+            self.running.discard(sid)
+
+    async def _one(self, sid: str, row: Pending) -> None:
+        message = self._open_message(row)
+        if message is None:
+            log.error("inbox %s message unreadable session=%s (key changed?)", self.channel, sid[:12])
+            await self._inbox.done(row.id)
+            return
+        if row.state is State.ANSWERED and row.replies is not None:
+            replies = self._open_replies(row.replies)  # the session moved on already: send, no re-handle
+        else:
+            try:
+                replies = await self._handle(message.inbound)
+            except Exception as exc:  # the engine has its own catch-all; this is the last resort
+                log.error(
+                    "inbox %s handling failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__
+                )
+                replies = []
+            await self._inbox.answered(row.id, self._seal([outbound_to_json(r) for r in replies]))
+        if replies:
+            try:
+                await self._respond(sid, message, replies)
+            except Exception as exc:  # the boundary: a reply that cannot go out must not block the person
+                log.error(
+                    "inbox %s reply failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__
+                )
+        await self._inbox.done(row.id)
+
+    def _seal(self, data: object) -> str:
+        return self._sealer.seal(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+    def _open_message(self, row: Pending) -> Received | None:
+        opened = self._sealer.open(row.payload) if row.payload else None
+        if opened is None:
+            return None
+        data = json.loads(opened)
+        return Received(inbound_from_json(data["in"]), data.get("meta") or {})
+
+    def _open_replies(self, sealed: str) -> list[Outbound]:
+        opened = self._sealer.open(sealed)
+        return [outbound_from_json(r) for r in json.loads(opened)] if opened else []
+
+    # -- recovery and lifecycle ----------------------------------------------------------------
+
+    async def sweep(self) -> int:
+        """Take over people whose messages wait with no live lease; how many were kicked."""
+        stale = await self._inbox.stale_sessions(self.channel, self._clock() - self._lease)
+        for sid in stale:
+            self.kick(sid)
+        if stale:
+            log.warning("inbox %s sweep took over %d conversations", self.channel, len(stale))
+        return len(stale)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._sweep_every)
+            try:
+                await self.sweep()
+            except Exception as exc:  # the database may be briefly unavailable; try again later
+                log.warning("inbox %s sweep failed error=%s", self.channel, type(exc).__name__)
+
+    async def _prune_forever(self) -> None:
+        while True:
+            try:
+                removed = await self._inbox.prune(self._clock() - RETENTION)
+                log.info("inbox %s pruned=%d", self.channel, removed)
+            except Exception as exc:
+                log.warning("inbox %s prune failed error=%s", self.channel, type(exc).__name__)
+            await asyncio.sleep(PRUNE_EVERY)
+
+    def start(self) -> None:
+        if not self._background:
+            self._background = [
+                asyncio.create_task(self._sweep_forever()),
+                asyncio.create_task(self._prune_forever()),
+            ]
+
+    async def join(self) -> None:
+        """Wait until every started handling task is over (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self, grace: float) -> int:
+        """Stop the sweep; give running tasks ``grace`` seconds; returns how many were cut short
+        (their messages stay pending: the sweep of a live worker finishes them)."""
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background = []
+        late: set[asyncio.Task[None]] = set()
+        if self._tasks:
+            _, late = await asyncio.wait(list(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        return len(late)

@@ -1,0 +1,329 @@
+"""The inbox (bot/inbox.py, bot/inbox_worker.py) on SQLite and PostgreSQL: stored before 200,
+handled once, in order per person across several workers, and finished by another worker when
+the one that had a message died."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, select, text
+
+from bot.db import create_all, make_engine
+from bot.inbox import InboxMessage, MemoryInbox, NewMessage, SqlInbox, State
+from bot.inbox_worker import InboxWorker, Received, outbound_from_json, outbound_to_json
+from bot.messages import Choice, Inbound, Location, Outbound
+from bot.sealing import Sealer
+
+SEALER = Sealer("test-secret")
+PAST = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'inbox.db'}")
+    else:
+        engine = make_engine(request.getfixturevalue("postgres_url"))
+        with engine.begin() as conn:  # a clean schema: migrations run from scratch
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+class Person:
+    """Records what the engine was asked and what reached the channel."""
+
+    def __init__(self) -> None:
+        self.handled: list[str] = []
+        self.sent: list[tuple[str, str]] = []  # (user, reply text)
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        self.handled.append(inbound.text)
+        await asyncio.sleep(0)  # let other tasks (and workers) interleave
+        return [Outbound(f"re:{inbound.text}")]
+
+    async def respond(self, sid: str, message: Received, replies: list[Outbound]) -> None:
+        self.sent.extend((message.inbound.user_id, r.text) for r in replies)
+
+
+def worker(inbox: SqlInbox | MemoryInbox, person: Person, **kwargs: object) -> InboxWorker:
+    return InboxWorker(
+        channel="whatsapp",
+        inbox=inbox,
+        handle=person.handle,
+        respond=person.respond,
+        sealer=SEALER,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def message(user: str, text: str, mid: str) -> tuple[str, Received]:
+    return (f"sid-{user}", Received(Inbound.from_text("whatsapp", user, text, mid), {"sent_at": "x"}))
+
+
+def new(mid: str, sid: str = "s1") -> NewMessage:
+    return NewMessage("whatsapp", mid, sid, SEALER.seal("{}"))
+
+
+# -- the store -------------------------------------------------------------------------------------
+
+
+def test_rows_hold_no_plain_text_and_are_emptied_when_done(db: Engine) -> None:
+    person = Person()
+    inbox = SqlInbox(db)
+
+    async def go() -> None:
+        w = worker(inbox, person)
+        await w.submit([message("5215550001", "necesito un doctor", "wamid.1")])
+        await w.join()
+
+    asyncio.run(go())
+    with db.connect() as conn:
+        (row,) = conn.execute(select(InboxMessage)).all()
+    assert row.state == State.DONE and row.payload is None and row.replies is None
+    assert row.session_id == "sid-5215550001" and row.message_id == "wamid.1"
+    columns = {c["name"] for c in inspect(db).get_columns("inbox_message")}
+    assert "text" not in columns and "user_id" not in columns
+
+
+async def test_a_message_id_is_stored_once_per_channel(db: Engine) -> None:
+    inbox = SqlInbox(db)
+    assert await inbox.receive([new("m1"), new("m1"), new("m2")]) == [True, False, True]
+    assert await inbox.receive([new("m1")]) == [False]
+    other = NewMessage("telegram", "m1", "s1", "x")
+    assert await inbox.receive([other]) == [True]  # another channel's id space
+
+
+async def test_the_lease_is_one_workers_until_it_expires_or_is_released(db: Engine) -> None:
+    inbox = SqlInbox(db)
+    soon = datetime.now(UTC) + timedelta(minutes=5)
+    assert await inbox.acquire("s1", "a", soon)
+    assert await inbox.acquire("s1", "a", soon)  # renewing one's own lease
+    assert not await inbox.acquire("s1", "b", soon)
+    await inbox.release("s1", "b")  # not b's to release
+    assert not await inbox.acquire("s1", "b", soon)
+    await inbox.release("s1", "a")
+    assert await inbox.acquire("s1", "b", soon)
+    assert await inbox.acquire("s2", "a", PAST)  # a lease that has already run out…
+    assert await inbox.acquire("s2", "b", soon)  # …is anyone's
+
+
+def test_concurrent_acquires_succeed_exactly_once(db: Engine) -> None:
+    inbox = SqlInbox(db)
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    for n in range(5):
+        with ThreadPoolExecutor(8) as pool:
+            won = list(pool.map(lambda i, n=n: inbox._acquire(f"race{n}", f"w{i}", until), range(8)))
+        assert sorted(won) == [False] * 7 + [True]
+
+
+async def test_pending_messages_come_in_the_order_received(db: Engine) -> None:
+    inbox = SqlInbox(db)
+    await inbox.receive([new("m1"), new("m2"), new("x", sid="s2"), new("m3")])
+    first = await inbox.next("s1")
+    assert first is not None and first.state is State.RECEIVED
+    await inbox.answered(first.id, "sealed")
+    again = await inbox.next("s1")
+    assert again is not None and again.id == first.id and again.state is State.ANSWERED
+    await inbox.done(first.id)
+    second = await inbox.next("s1")
+    assert second is not None and second.id > first.id
+    await inbox.done(second.id)
+    third = await inbox.next("s1")
+    assert third is not None and third.id > second.id
+    await inbox.done(third.id)
+    assert await inbox.next("s1") is None
+    assert await inbox.prune(datetime.now(UTC) + timedelta(seconds=1)) == 3
+    assert await inbox.receive([new("m1")]) == [True]  # pruned: no duplicate can come that late
+
+
+# -- several workers -------------------------------------------------------------------------------
+
+
+async def test_two_workers_handle_each_persons_messages_once_and_in_order(db: Engine) -> None:
+    person = Person()
+    workers = [worker(SqlInbox(db), person), worker(SqlInbox(db), person)]
+    users = [f"52155500{u:02d}" for u in range(6)]
+    for i in range(8):  # each person's messages alternate between the two workers
+        for u, user in enumerate(users):
+            w = workers[(i + u) % 2]
+            await w.submit([message(user, f"{user}:{i}", f"wamid.{user}.{i}")])
+        if i == 3:  # WhatsApp delivers a few again
+            await workers[1].submit([message(users[0], f"{users[0]}:0", f"wamid.{users[0]}.0")])
+    for w in workers:
+        await w.join()
+    for w in workers:
+        await w.join()
+    for user in users:
+        expected = [f"{user}:{i}" for i in range(8)]
+        assert [t for t in person.handled if t.startswith(user)] == expected
+        assert [t for u, t in person.sent if u == user] == [f"re:{t}" for t in expected]
+    assert len(person.handled) == len(users) * 8
+
+
+async def test_a_message_stored_by_a_worker_that_died_is_finished_by_the_sweep(db: Engine) -> None:
+    """The trap: a dead worker's message must not be lost, nor its retry taken for a duplicate."""
+    person = Person()
+    inbox = SqlInbox(db)
+    dead = worker(inbox, person)
+    # The dead worker stored the message and took the lease, then was killed (kill -9): nothing
+    # more happened. Its lease runs out (here: it was taken until a moment already past).
+    _, received = message("5215550001", "hola", "wamid.1")
+    await inbox.receive(
+        [
+            NewMessage(
+                "whatsapp",
+                "wamid.1",
+                "sid-5215550001",
+                dead._seal(
+                    {
+                        "in": {
+                            "channel": "whatsapp",
+                            "user": "5215550001",
+                            "kind": "text",
+                            "text": "hola",
+                            "id": "wamid.1",
+                        }
+                    }
+                ),
+            )
+        ]
+    )
+    assert await inbox.acquire("sid-5215550001", dead.owner, PAST)
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    alive = worker(inbox, person, clock=lambda: later)
+    assert await alive.sweep() == 1
+    await alive.join()
+    assert person.handled == ["hola"] and person.sent == [("5215550001", "re:hola")]
+    assert await alive.sweep() == 0
+    # WhatsApp's retry of the same message: answered once, not again.
+    await alive.submit([message("5215550001", "hola", "wamid.1")])
+    await alive.join()
+    assert person.handled == ["hola"]
+    assert received.inbound.text == "hola"
+
+
+async def test_the_retry_of_a_dead_workers_message_completes_it(db: Engine) -> None:
+    person = Person()
+    inbox = SqlInbox(db)
+    first, second = worker(inbox, person), worker(inbox, person)
+    await inbox.receive(
+        [
+            NewMessage(
+                "whatsapp",
+                "wamid.9",
+                "sid-1",
+                first._seal(
+                    {
+                        "in": {
+                            "channel": "whatsapp",
+                            "user": "1",
+                            "kind": "text",
+                            "text": "auxilio",
+                            "id": "wamid.9",
+                        }
+                    }
+                ),
+            )
+        ]
+    )
+    assert await inbox.acquire("sid-1", first.owner, PAST)  # first died holding an expired lease
+    await second.submit([message("1", "auxilio", "wamid.9")])  # the channel delivers it again
+    await second.join()
+    assert person.handled == ["auxilio"] and person.sent == [("1", "re:auxilio")]
+
+
+async def test_a_live_lease_is_not_taken_over(db: Engine) -> None:
+    person = Person()
+    inbox = SqlInbox(db)
+    await inbox.receive([new("m1", sid="sid-1")])
+    assert await inbox.acquire("sid-1", "busy-worker", datetime.now(UTC) + timedelta(minutes=5))
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    other = worker(inbox, person, clock=lambda: later)
+    assert await other.sweep() == 0
+    other.kick("sid-1")
+    await other.join()
+    assert person.handled == []
+
+
+async def test_a_message_answered_before_the_worker_died_is_sent_not_handled_again(db: Engine) -> None:
+    person = Person()
+    inbox = SqlInbox(db)
+    dead = worker(inbox, person)
+    await inbox.receive(
+        [
+            NewMessage(
+                "whatsapp",
+                "wamid.1",
+                "sid-1",
+                dead._seal(
+                    {
+                        "in": {
+                            "channel": "whatsapp",
+                            "user": "1",
+                            "kind": "text",
+                            "text": "hola",
+                            "id": "wamid.1",
+                        }
+                    }
+                ),
+            )
+        ]
+    )
+    row = await inbox.next("sid-1")
+    assert row is not None
+    await inbox.answered(row.id, dead._seal([outbound_to_json(Outbound("ya respondido"))]))
+    assert await inbox.acquire("sid-1", dead.owner, PAST)
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    alive = worker(inbox, person, clock=lambda: later)
+    await alive.sweep()
+    await alive.join()
+    assert person.handled == []  # the session already moved on: not handled twice
+    assert person.sent == [("1", "ya respondido")]
+
+
+async def test_an_unreadable_payload_does_not_block_the_person(db: Engine) -> None:
+    person = Person()
+    inbox = SqlInbox(db)
+    await inbox.receive([NewMessage("whatsapp", "bad", "sid-1", "not-sealed")])
+    w = worker(inbox, person)
+    await w.submit([message("1", "hola", "wamid.ok")])
+    await w.join()
+    assert person.handled == ["hola"]
+    assert await inbox.next("sid-1") is None
+
+
+# -- the memory inbox and the payloads -------------------------------------------------------------
+
+
+async def test_the_memory_inbox_behaves_the_same() -> None:
+    person = Person()
+    inbox = MemoryInbox()
+    w1, w2 = worker(inbox, person), worker(inbox, person)
+    for i in range(5):
+        await (w1 if i % 2 else w2).submit([message("1", f"m{i}", f"id{i}")])
+    await w1.submit([message("1", "m0", "id0")])
+    await w1.join()
+    await w2.join()
+    assert person.handled == [f"m{i}" for i in range(5)]
+    assert await inbox.prune(datetime.now(UTC) + timedelta(seconds=1)) == 5
+
+
+def test_replies_survive_the_round_trip_through_the_row() -> None:
+    reply = Outbound(
+        "Hospital",
+        choices=(Choice("topic:health", "Salud"),),
+        location=Location(20.59, -100.39),
+        location_title="Centro",
+        request_location="Compartir ubicación",
+        audio=Path("/tmp/x.ogg"),
+    )
+    assert outbound_from_json(json.loads(json.dumps(outbound_to_json(reply)))) == reply
