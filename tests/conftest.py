@@ -4,12 +4,8 @@ a throwaway PostgreSQL server, and the real Rasa service with the trained model.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -99,91 +95,21 @@ def chat(engine: DialogueEngine) -> Chat:
 # -- PostgreSQL --------------------------------------------------------------------------------
 
 
-def _pg_bin() -> Path | None:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL URL: BRUJULA_TEST_POSTGRES_URL, or a throwaway server started here."""
+    from bot.loadbench.postgres import ThrowawayPostgres, pg_bin
+
     given = os.environ.get("BRUJULA_TEST_POSTGRES_URL")
     if given:
         yield given
         return
-    bindir = _pg_bin()
-    if bindir is None:
+    if pg_bin() is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed (the CI script installs Debian's postgresql)")
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-    from nlu.service import free_port
-
-    workdir = Path(tempfile.mkdtemp(prefix="brujula-pg-"))
-    data = workdir / "data"
-    port = free_port()
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(workdir, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [
-            *as_user,
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    log = workdir / "pg.log"
-    subprocess.run(
-        [
-            *as_user,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(log),
-            "-w",
-            "-o",
-            f"-p {port} -h 127.0.0.1 -k {workdir} -F",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *as_user,
-            str(bindir / "createdb"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-U",
-            "postgres",
-            "brujula_test",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/brujula_test"
-    finally:
-        subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(workdir, ignore_errors=True)
+    with ThrowawayPostgres("brujula_test") as url:
+        yield url
 
 
 # -- Rasa --------------------------------------------------------------------------------------

@@ -1,0 +1,596 @@
+"""``python -m bot.loadbench``: a surge of people against the whole stack, on loopback.
+
+In one run:
+
+1. the stock ``rasa run --enable-api`` parse throughput (``nlu.bench.measure``, 32 clients),
+   alone on the machine, so the ratio to the end-to-end throughput is visible;
+2. the stack: a throwaway PostgreSQL, the thin NLU server with the trained model, ``--workers``
+   ``brujula serve`` processes (Telegram webhook + WhatsApp) on their own ports, and this process
+   as the load generator with the fake Telegram and Graph APIs (``fake_apis``);
+3. the surge: new people start at ``rate / turns`` per second for ``warmup + duration`` seconds;
+   each plays a script (``scripts``) on Telegram or WhatsApp, sending a turn, waiting for the
+   first reply, then thinking 0.5–1.5 s. Telegram updates carry the webhook secret; WhatsApp
+   webhooks are signed (``X-Hub-Signature-256``). A webhook that gets no ``200`` is sent again,
+   to another worker, as the channels do (their retries, a proxy's failover);
+4. ``--kill``: half-way through, one worker is killed with ``kill -9`` and restarted 3 s later;
+5. the drain: once every conversation ended, late replies are awaited for ``lease + 10`` s.
+
+Reported: messages/s in the measured window (turns whose first reply arrived, webhook sent in
+the window), p50/p95/p99 from webhook sent to first reply at the fake API, webhook errors and
+retries, lost and duplicated replies (each person's replies against the most common reply set of
+people who played the same script on the same channel), turns never answered, and the peak
+resident memory per process. Bounded: every loop stops by count or by time.
+Results: ``reports/bench-load.md`` and ``reports/bench-load.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from bot.loadbench.fake_apis import ReplyRecorder
+from bot.loadbench.postgres import ThrowawayPostgres
+from bot.loadbench.scripts import SCRIPTS, Step
+from bot.loadbench.stack import BRUJULA, Worker, memory_mb
+from bot.settings import ROOT
+from nlu.bench import machine, percentile
+from nlu.service import RasaService, free_port
+
+REPORTS = ROOT / "reports"
+LOGS = ROOT / "var" / "log" / "bench-load"
+TOKEN = "123456:BENCH-token"  # noqa: S105 - fake APIs on loopback
+TG_SECRET = "bench-telegram-webhook-secret"  # noqa: S105
+APP_SECRET = "bench-app-secret"  # noqa: S105
+PHONE_ID = "106540352242922"
+
+
+@dataclass
+class Turn:
+    script: str
+    channel: str
+    sent: float  # monotonic: first attempt of the webhook
+    attempts: int = 1
+    first_reply: float | None = None
+    delivered: bool = False  # some worker answered 200
+
+
+@dataclass
+class Person:
+    channel: str
+    address: str
+    script: str
+    replies: list[tuple[float, str]] = field(default_factory=list)
+    new: asyncio.Event = field(default_factory=asyncio.Event)
+    finished: bool = False
+
+
+@dataclass
+class Figures:
+    offered_rate: float
+    duration_s: float
+    warmup_s: float
+    workers: int
+    people: int = 0
+    turns_sent: int = 0
+    turns_in_window: int = 0
+    answered_in_window: int = 0
+    messages_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    p95_ms_outside_kill: float = 0.0
+    webhook_retries: int = 0
+    webhook_failures: int = 0  # never got a 200 within the bound
+    turns_unanswered: int = 0
+    lost_replies: int = 0
+    duplicated_replies: int = 0
+    people_incomplete: int = 0
+    replies_recorded: int = 0
+    kill: dict[str, Any] = field(default_factory=dict)
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    peak_pss_mb: dict[str, float] = field(default_factory=dict)
+    peak_stack_pss_mb: float = 0.0
+    stock_rasa: dict[str, Any] = field(default_factory=dict)
+    thin_ratio: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+# -- webhooks as the channels send them ------------------------------------------------------------
+
+
+class Channels:
+    """Builds Telegram updates and signed WhatsApp webhooks with fresh ids."""
+
+    def __init__(self) -> None:
+        self._update_id = itertools.count(random.randrange(10**6, 10**7))
+        self._wamid = itertools.count(1)
+
+    def telegram(self, chat_id: str, step: Step) -> tuple[str, bytes, dict[str, str]]:
+        update_id = next(self._update_id)
+        user = {"id": int(chat_id), "is_bot": False, "first_name": "P"}
+        chat = {"id": int(chat_id), "type": "private", "first_name": "P"}
+        message: dict[str, Any] = {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+        }
+        if step.kind == "tap":
+            body: dict[str, Any] = {
+                "callback_query": {
+                    "id": str(update_id),
+                    "from": user,
+                    "chat_instance": "ci",
+                    "data": step.text,
+                    "message": {**message, "text": "(buttons)"},
+                }
+            }
+        elif step.kind == "location":
+            body = {
+                "message": {**message, "location": {"latitude": step.latitude, "longitude": step.longitude}}
+            }
+        else:
+            body = {"message": {**message, "text": step.text}}
+        data = json.dumps({"update_id": update_id, **body}, ensure_ascii=False).encode()
+        headers = {"content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET}
+        return "/telegram/webhook", data, headers
+
+    def whatsapp(self, number: str, step: Step) -> tuple[str, bytes, dict[str, str]]:
+        message: dict[str, Any] = {
+            "from": number,
+            "id": f"wamid.BENCH{next(self._wamid):012d}",
+            "timestamp": str(int(time.time())),
+        }
+        if step.kind == "tap":
+            message |= {
+                "type": "interactive",
+                "interactive": {
+                    "type": "button_reply",
+                    "button_reply": {"id": step.text, "title": step.text[:20]},
+                },
+            }
+        elif step.kind == "location":
+            message |= {
+                "type": "location",
+                "location": {"latitude": step.latitude, "longitude": step.longitude},
+            }
+        else:
+            message |= {"type": "text", "text": {"body": step.text}}
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_ID},
+            "contacts": [{"profile": {"name": "P"}, "wa_id": number}],
+            "messages": [message],
+        }
+        data = json.dumps(
+            {
+                "object": "whatsapp_business_account",
+                "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}],
+            },
+            ensure_ascii=False,
+        ).encode()
+        signature = "sha256=" + hmac.new(APP_SECRET.encode(), data, hashlib.sha256).hexdigest()
+        return (
+            "/whatsapp/webhook",
+            data,
+            {"content-type": "application/json", "x-hub-signature-256": signature},
+        )
+
+
+# -- the surge -------------------------------------------------------------------------------------
+
+
+class Surge:
+    def __init__(self, args: argparse.Namespace, workers: list[Worker]) -> None:
+        self.args = args
+        self.workers = workers
+        self.people: dict[tuple[str, str], Person] = {}
+        self.turns: list[Turn] = []
+        self.channels = Channels()
+        self.rr = itertools.count()
+        self.failures = 0
+        self.kill: dict[str, Any] = {}
+        self.t0 = 0.0
+        self.replies = 0
+
+    def on_reply(self, channel: str, address: str, key: str) -> None:
+        self.replies += 1
+        person = self.people.get((channel, address))
+        if person is not None:
+            person.replies.append((time.monotonic(), key))
+            person.new.set()
+
+    async def post(
+        self, client: httpx.AsyncClient, turn: Turn, path: str, body: bytes, headers: dict[str, str]
+    ) -> None:
+        """Send until some worker answers 200 (as the channels retry), within a bound."""
+        deadline = time.monotonic() + self.args.retry_for
+        delay = 0.25
+        while True:
+            worker = self.workers[next(self.rr) % len(self.workers)]
+            try:
+                response = await client.post(f"{worker.url}{path}", content=body, headers=headers)
+                if response.status_code == 200:
+                    turn.delivered = True
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() + delay > deadline:
+                self.failures += 1
+                return
+            turn.attempts += 1
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def converse(
+        self, client: httpx.AsyncClient, person: Person, steps: list[Step], end: float
+    ) -> None:
+        for step in steps:
+            if time.monotonic() > end:
+                return
+            if person.channel == "telegram":
+                path, body, headers = self.channels.telegram(person.address, step)
+            else:
+                path, body, headers = self.channels.whatsapp(person.address, step)
+            before = len(person.replies)
+            turn = Turn(person.script, person.channel, time.monotonic())
+            self.turns.append(turn)
+            person.new.clear()
+            await self.post(client, turn, path, body, headers)
+            wait_until = min(end, turn.sent + self.args.turn_timeout)
+            while len(person.replies) == before and time.monotonic() < wait_until:
+                person.new.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        person.new.wait(), timeout=max(0.01, wait_until - time.monotonic())
+                    )
+            if len(person.replies) > before:
+                turn.first_reply = person.replies[before][0]
+            await asyncio.sleep(random.uniform(0.5, 1.5))  # reading, thinking, typing
+        person.finished = True
+
+    async def killer(self) -> None:
+        at = self.args.warmup + self.args.duration / 2
+        await asyncio.sleep(max(0.0, self.t0 + at - time.monotonic()))
+        victim = self.workers[-1]
+        self.kill = {"worker": victim.name, "at_s": round(time.monotonic() - self.t0, 1)}
+        victim.kill()
+        await asyncio.sleep(3.0)
+        started = time.monotonic()
+        await asyncio.to_thread(victim.start)
+        self.kill["restarted_after_s"] = round(time.monotonic() - started + 3.0, 1)
+        self.kill["healthy_again_at_s"] = round(time.monotonic() - self.t0, 1)
+
+    async def run(self) -> None:
+        args = self.args
+        turns = sum(len(s) for s in SCRIPTS.values()) / len(SCRIPTS)
+        people_per_s = args.rate / turns
+        limits = httpx.Limits(max_connections=512, max_keepalive_connections=256)
+        timeout = httpx.Timeout(30.0, connect=5.0)
+        scripts = sorted(SCRIPTS)
+        rng = random.Random(9)
+        async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+            self.t0 = time.monotonic()
+            launch_for = args.warmup + args.duration
+            end = self.t0 + launch_for + args.drain
+            tasks: list[asyncio.Task[None]] = []
+            killer = asyncio.create_task(self.killer()) if args.kill else None
+            for n in range(args.max_people):  # bounded in count…
+                due = self.t0 + n / people_per_s
+                if due - self.t0 > launch_for:  # …and in time
+                    break
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                script = scripts[n % len(scripts)]
+                channel = "telegram" if rng.random() < 0.5 else "whatsapp"
+                address = str(2_000_000_000 + n) if channel == "telegram" else f"5215{n:08d}"
+                person = Person(channel, address, script)
+                self.people[(channel, address)] = person
+                tasks.append(asyncio.create_task(self.converse(client, person, SCRIPTS[script], end)))
+            _, late = await asyncio.wait(tasks, timeout=max(1.0, end - time.monotonic()))
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if killer is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(killer, timeout=120)
+            # late replies (a recovered message, a duplicate) still count
+            await asyncio.sleep(args.lease + 10)
+
+    def figures(self, figures: Figures) -> None:
+        args = self.args
+        w0, w1 = self.t0 + args.warmup, self.t0 + args.warmup + args.duration
+        window = [t for t in self.turns if w0 <= t.sent < w1]
+        answered = [t for t in window if t.first_reply is not None]
+        latencies = [(t.first_reply - t.sent) * 1000 for t in answered if t.first_reply is not None]
+        figures.people = len(self.people)
+        figures.turns_sent = len(self.turns)
+        figures.turns_in_window = len(window)
+        figures.answered_in_window = len(answered)
+        figures.messages_per_s = round(len(answered) / args.duration, 1)
+        figures.p50_ms = round(percentile(latencies, 50), 1)
+        figures.p95_ms = round(percentile(latencies, 95), 1)
+        figures.p99_ms = round(percentile(latencies, 99), 1)
+        figures.max_ms = round(max(latencies, default=0.0), 1)
+        if self.kill:
+            k0 = self.t0 + self.kill["at_s"] - args.lease - 5  # turns that could be affected by the kill
+            k1 = self.t0 + self.kill["at_s"] + args.lease + 15
+            calm = [
+                (t.first_reply - t.sent) * 1000 for t in answered if t.first_reply and not k0 <= t.sent < k1
+            ]
+            figures.p95_ms_outside_kill = round(percentile(calm, 95), 1)
+        figures.webhook_retries = sum(t.attempts - 1 for t in self.turns)
+        figures.webhook_failures = self.failures
+        figures.turns_unanswered = sum(1 for t in self.turns if t.first_reply is None)
+        figures.replies_recorded = self.replies
+        figures.kill = self.kill
+        # Lost and duplicated replies: each person's replies against the most common reply set
+        # of the people who finished the same script on the same channel.
+        done = [p for p in self.people.values() if p.finished]
+        figures.people_incomplete = len(self.people) - len(done)
+        groups: dict[tuple[str, str], list[Person]] = {}
+        for p in done:
+            groups.setdefault((p.script, p.channel), []).append(p)
+        for members in groups.values():
+            sets = Counter(frozenset(Counter(k for _, k in p.replies).items()) for p in members)
+            reference = Counter(dict(sets.most_common(1)[0][0]))
+            for p in members:
+                got = Counter(k for _, k in p.replies)
+                figures.lost_replies += sum((reference - got).values())
+                figures.duplicated_replies += sum((got - reference).values())
+
+
+GENERATOR = "load generator + fake APIs"
+
+
+async def sample_memory(
+    pids: dict[str, Any], peaks: dict[str, list[float]], totals: list[float], stop: asyncio.Event
+) -> None:
+    """Every second: RSS and PSS of each process tree; the peak of each, and of the stack's PSS sum
+    (the load generator is not part of the stack)."""
+    for _ in range(100_000):  # bounded; stopped by ``stop`` long before
+        total = 0.0
+        for name, pid_of in pids.items():
+            pid = pid_of()
+            if pid is None:
+                continue
+            rss, pss = memory_mb(pid, tree=name != GENERATOR)  # the generator's children are the stack
+            if name != GENERATOR:
+                total += pss
+            peak = peaks.setdefault(name, [0.0, 0.0])
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+        totals.append(total)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
+        if stop.is_set():
+            return
+
+
+async def surge(
+    args: argparse.Namespace, workers: list[Worker], pids: dict[str, Any], fake_port: int, figures: Figures
+) -> None:
+    run = Surge(args, workers)
+    recorder = ReplyRecorder(telegram_token=TOKEN, phone_number_id=PHONE_ID, on_reply=run.on_reply)
+    server = uvicorn.Server(
+        uvicorn.Config(recorder, host="127.0.0.1", port=fake_port, log_level="warning", lifespan="off")
+    )
+    serving = asyncio.create_task(server.serve())
+    for _ in range(100):
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    peaks: dict[str, list[float]] = {}
+    totals: list[float] = []
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_memory({**pids, GENERATOR: os.getpid}, peaks, totals, stop))
+    try:
+        await run.run()
+    finally:
+        stop.set()
+        await sampler
+        server.should_exit = True
+        await serving
+    run.figures(figures)
+    figures.peak_rss_mb = {k: round(v[0], 1) for k, v in peaks.items()}
+    figures.peak_pss_mb = {k: round(v[1], 1) for k, v in peaks.items()}
+    figures.peak_stack_pss_mb = round(max(totals, default=0.0), 1)
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+def stock_rasa(model: Path, texts: list[str]) -> dict[str, Any]:
+    from nlu.bench import measure
+
+    figures = measure("rasa", model, texts, sequential=50, concurrent=min(400, len(texts) - 80))
+    return {
+        "server": figures.server,
+        "parses_per_s_32_clients": round(figures.rps_32, 1),
+        "p50_ms_32_clients": round(figures.p50_ms_32, 1),
+        "p95_ms_32_clients": round(figures.p95_ms_32, 1),
+        "rss_mb": round(figures.rss_mb, 1),
+        "errors": figures.errors,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.loadbench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=220.0, help="offered messages per second")
+    parser.add_argument("--duration", type=float, default=60.0, help="measured seconds")
+    parser.add_argument("--warmup", type=float, default=10.0, help="seconds of load before the measurement")
+    parser.add_argument("--drain", type=float, default=60.0, help="most seconds for conversations to end")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--kill", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--stock", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--lease", type=float, default=10.0, help="BRUJULA_INBOX_LEASE_SECONDS")
+    parser.add_argument("--turn-timeout", type=float, default=45.0)
+    parser.add_argument("--retry-for", type=float, default=60.0, help="seconds a webhook is retried")
+    parser.add_argument("--max-people", type=int, default=20_000)
+    parser.add_argument("--nlu-cache", type=int, default=4096)
+    parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)
+    args = parser.parse_args(argv)
+
+    from nlu.examples import read_heldout, read_training
+    from nlu.paths import DATA, HELDOUT
+    from nlu.training import latest_model
+
+    model = latest_model()
+    if model is None:
+        print("no trained model: run `make setup`", file=sys.stderr)
+        return 2
+    figures = Figures(
+        offered_rate=args.rate, duration_s=args.duration, warmup_s=args.warmup, workers=args.workers
+    )
+    started = datetime.now(UTC)
+    if args.stock:
+        texts = [e.text for e in read_heldout(HELDOUT)] + [e.text for e in read_training(DATA)]
+        print("measuring stock `rasa run` parse throughput…", flush=True)
+        figures.stock_rasa = stock_rasa(model, texts)
+        print(f"  {figures.stock_rasa['parses_per_s_32_clients']} parses/s", flush=True)
+
+    LOGS.mkdir(parents=True, exist_ok=True)
+    pg = ThrowawayPostgres("brujula_bench", max_connections=200)
+    nlu = RasaService(model, server="thin", log_file=LOGS / "nlu-server.log")
+    nlu_cmd = nlu.command
+    nlu.command = lambda: [*nlu_cmd(), "--cache", str(args.nlu_cache)]  # type: ignore[method-assign]
+    workers: list[Worker] = []
+    try:
+        url = pg.start()
+        print("starting the thin NLU server…", flush=True)
+        nlu.start(wait=600)
+        fake_port = free_port()
+        env = {
+            **os.environ,
+            "BRUJULA_ENV": "development",
+            "BRUJULA_DATABASE_URL": url,
+            "BRUJULA_NLU_URL": nlu.url,
+            "BRUJULA_LOG_LEVEL": "WARNING",
+            "BRUJULA_INBOX_LEASE_SECONDS": str(args.lease),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{fake_port}/bot",
+            "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
+            "TELEGRAM_MAX_SENDS_PER_SECOND": "100000",
+            "WHATSAPP_ACCESS_TOKEN": "bench-token",
+            "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": "bench-verify",
+            "WHATSAPP_API_BASE_URL": f"http://127.0.0.1:{fake_port}/v21.0",
+        }
+        import subprocess
+
+        subprocess.run([str(BRUJULA), "db", "init"], env=env, check=True, capture_output=True)
+        subprocess.run([str(BRUJULA), "db", "seed"], env=env, check=True, capture_output=True)
+        for i in range(args.workers):
+            port = free_port()
+            worker_env = {**env, "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook"}
+            workers.append(Worker(f"worker {i + 1}", port, worker_env, LOGS / f"worker-{i + 1}.log"))
+        print(f"starting {args.workers} workers (the fake APIs answer once the surge starts)…", flush=True)
+        # The workers call getMe/setWebhook at start: serve the fake APIs from a thread meanwhile.
+        pids: dict[str, Any] = {
+            "postgresql (all backends)": pg.postmaster_pid,
+            "nlu.server (thin)": lambda: (
+                nlu.process.pid if nlu.process and nlu.process.poll() is None else None
+            ),
+        }
+        for w in workers:
+            pids[w.name] = lambda w=w: w.pid
+        asyncio.run(start_then_surge(args, workers, pids, fake_port, figures))
+    finally:
+        for w in workers:
+            w.stop()
+        nlu.stop()
+        pg.stop()
+    if figures.stock_rasa.get("parses_per_s_32_clients"):
+        figures.thin_ratio = round(figures.messages_per_s / figures.stock_rasa["parses_per_s_32_clients"], 2)
+    report = {"date": started.isoformat(timespec="seconds"), "machine": machine(), "figures": asdict(figures)}
+    print(markdown(report))
+    if args.write:
+        REPORTS.mkdir(exist_ok=True)
+        (REPORTS / "bench-load.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        (REPORTS / "bench-load.md").write_text(markdown(report) + "\n")
+    return 0
+
+
+async def start_then_surge(
+    args: argparse.Namespace, workers: list[Worker], pids: dict[str, Any], fake_port: int, figures: Figures
+) -> None:
+    """Serve the fake APIs while the workers start (they call getMe and setWebhook), then surge."""
+    recorder = ReplyRecorder(telegram_token=TOKEN, phone_number_id=PHONE_ID, on_reply=lambda *_: None)
+    server = uvicorn.Server(
+        uvicorn.Config(recorder, host="127.0.0.1", port=fake_port, log_level="warning", lifespan="off")
+    )
+    serving = asyncio.create_task(server.serve())
+    try:
+        for w in workers:
+            await asyncio.to_thread(w.start)
+    finally:
+        server.should_exit = True
+        await serving
+    await surge(args, workers, pids, fake_port, figures)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    f = report["figures"]
+    m = report["machine"]
+    stock = f.get("stock_rasa") or {}
+    lines = [
+        "# Load bench: the whole stack under a surge",
+        "",
+        f"Run {report['date']} on {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
+        f"Python {m.get('python', '?')}; "
+        f"{f['workers']} `brujula serve` workers on PostgreSQL, the thin NLU server, fake Telegram and Graph "
+        f"APIs on loopback; offered {f['offered_rate']:.0f} messages/s, {f['warmup_s']:.0f} s warm-up, "
+        f"{f['duration_s']:.0f} s measured.",
+        "",
+        "| figure | value |",
+        "|---|---:|",
+        f"| people (conversations started) | {f['people']:,} |",
+        f"| turns sent (all phases) | {f['turns_sent']:,} |",
+        f"| turns sent in the measured window | {f['turns_in_window']:,} |",
+        f"| sustained messages/s (answered, sent in the window) | {f['messages_per_s']} |",
+        f"| webhook → first reply p50 / p95 / p99 / max (ms) | "
+        f"{f['p50_ms']} / {f['p95_ms']} / {f['p99_ms']} / {f['max_ms']} |",
+        f"| p95 outside the kill's reach (ms) | {f['p95_ms_outside_kill']} |",
+        f"| webhook retries (no 200) / given up | {f['webhook_retries']} / {f['webhook_failures']} |",
+        f"| turns never answered | {f['turns_unanswered']} |",
+        f"| lost replies / duplicated replies | {f['lost_replies']} / {f['duplicated_replies']} |",
+        f"| people cut short by the time bound | {f['people_incomplete']} |",
+        f"| replies recorded by the fake APIs | {f['replies_recorded']:,} |",
+        f"| stock `rasa run` parses/s (32 clients, same run) | {stock.get('parses_per_s_32_clients', '-')} |",
+        f"| end-to-end messages/s ÷ stock parses/s | {f['thin_ratio']} |",
+        f"| peak memory of the whole stack, PSS sum sampled each second (MiB) | {f['peak_stack_pss_mb']} |",
+    ]
+    for name, mb in f["peak_rss_mb"].items():
+        lines.append(f"| peak {name}: RSS / PSS (MiB) | {mb} / {f['peak_pss_mb'].get(name)} |")
+    if f["kill"]:
+        k = f["kill"]
+        restarted, healthy = k.get("restarted_after_s", "?"), k.get("healthy_again_at_s", "?")
+        lines += [
+            "",
+            f"Kill: `kill -9` {k.get('worker')} at {k.get('at_s')} s, restarted after {restarted} s",
+        ]
+        lines[-1] += f" (healthy again at {healthy} s)."
+    for note in f["notes"]:
+        lines.append(f"- {note}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
