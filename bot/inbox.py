@@ -33,7 +33,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import Engine, Index, Text, UniqueConstraint, delete, exists, select, update
+from sqlalchemy import Connection, Engine, Index, Text, UniqueConstraint, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col
@@ -105,7 +105,15 @@ class Inbox(Protocol):
         or already ``owner``'s."""
         ...
 
-    async def release(self, session_id: str, owner: str) -> None: ...
+    async def claim(self, session_id: str, owner: str, until: datetime) -> tuple[bool, Pending | None]:
+        """:meth:`acquire`, and when it succeeded the person's oldest pending message, in one
+        transaction: ``(acquired, message or None)``."""
+        ...
+
+    async def release(self, session_id: str, owner: str) -> bool:
+        """Give the lease back; ``True`` when the person still has pending messages (stored by
+        another worker while this one held the lease)."""
+        ...
 
     async def next(self, session_id: str) -> Pending | None:
         """The person's oldest pending message (receipt order), or ``None``."""
@@ -113,7 +121,9 @@ class Inbox(Protocol):
 
     async def answered(self, message: int, replies: str) -> None: ...
 
-    async def done(self, message: int) -> None: ...
+    async def done(self, message: int, session_id: str) -> Pending | None:
+        """Mark the message done and return the person's next pending one, in one transaction."""
+        ...
 
     async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
         """People with a message pending since before ``before`` and no live lease: their worker
@@ -165,7 +175,7 @@ class SqlInbox:
                 out.append(conn.execute(statement).first() is not None)
         return out
 
-    def _acquire(self, session_id: str, owner: str, until: datetime) -> bool:
+    def _acquire_on(self, conn: Connection, session_id: str, owner: str, until: datetime) -> bool:
         table = InboxLease.__table__  # type: ignore[attr-defined]
         values = self._insert(table).values(session_id=session_id, owner=owner, expires_at=until)
         statement = values.on_conflict_do_update(
@@ -173,18 +183,10 @@ class SqlInbox:
             set_={"owner": values.excluded.owner, "expires_at": values.excluded.expires_at},
             where=(table.c.expires_at < utcnow()) | (table.c.owner == owner),
         ).returning(table.c.session_id)
-        with self._engine.begin() as conn:
-            return conn.execute(statement).first() is not None
+        return conn.execute(statement).first() is not None
 
-    def _release(self, session_id: str, owner: str) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                delete(InboxLease).where(
-                    col(InboxLease.session_id) == session_id, col(InboxLease.owner) == owner
-                )
-            )
-
-    def _next(self, session_id: str) -> Pending | None:
+    @staticmethod
+    def _next_on(conn: Connection, session_id: str) -> Pending | None:
         query = (
             select(
                 col(InboxMessage.id),
@@ -197,11 +199,33 @@ class SqlInbox:
             .order_by(col(InboxMessage.id))
             .limit(1)
         )
-        with self._engine.connect() as conn:
-            row = conn.execute(query).first()
+        row = conn.execute(query).first()
         if row is None or row[0] is None:
             return None
         return Pending(id=row[0], channel=row[1], state=State(row[2]), payload=row[3], replies=row[4])
+
+    def _acquire(self, session_id: str, owner: str, until: datetime) -> bool:
+        with self._engine.begin() as conn:
+            return self._acquire_on(conn, session_id, owner, until)
+
+    def _claim(self, session_id: str, owner: str, until: datetime) -> tuple[bool, Pending | None]:
+        with self._engine.begin() as conn:
+            if not self._acquire_on(conn, session_id, owner, until):
+                return False, None
+            return True, self._next_on(conn, session_id)
+
+    def _release(self, session_id: str, owner: str) -> bool:
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(InboxLease).where(
+                    col(InboxLease.session_id) == session_id, col(InboxLease.owner) == owner
+                )
+            )
+            return self._next_on(conn, session_id) is not None
+
+    def _next(self, session_id: str) -> Pending | None:
+        with self._engine.connect() as conn:
+            return self._next_on(conn, session_id)
 
     def _set(self, message: int, **values: object) -> None:
         with self._engine.begin() as conn:
@@ -210,6 +234,15 @@ class SqlInbox:
                 .where(col(InboxMessage.id) == message)
                 .values(updated_at=utcnow(), **values)
             )
+
+    def _done(self, message: int, session_id: str) -> Pending | None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(InboxMessage)
+                .where(col(InboxMessage.id) == message)
+                .values(updated_at=utcnow(), state=State.DONE.value, payload=None, replies=None)
+            )
+            return self._next_on(conn, session_id)
 
     def _stale_sessions(self, channel: str, before: datetime, limit: int) -> list[str]:
         live = exists().where(
@@ -258,8 +291,11 @@ class SqlInbox:
     async def acquire(self, session_id: str, owner: str, until: datetime) -> bool:
         return await asyncio.to_thread(self._acquire, session_id, owner, until)
 
-    async def release(self, session_id: str, owner: str) -> None:
-        await asyncio.to_thread(self._release, session_id, owner)
+    async def claim(self, session_id: str, owner: str, until: datetime) -> tuple[bool, Pending | None]:
+        return await asyncio.to_thread(self._claim, session_id, owner, until)
+
+    async def release(self, session_id: str, owner: str) -> bool:
+        return await asyncio.to_thread(self._release, session_id, owner)
 
     async def next(self, session_id: str) -> Pending | None:
         return await asyncio.to_thread(self._next, session_id)
@@ -267,8 +303,8 @@ class SqlInbox:
     async def answered(self, message: int, replies: str) -> None:
         await asyncio.to_thread(self._set, message, state=State.ANSWERED.value, replies=replies)
 
-    async def done(self, message: int) -> None:
-        await asyncio.to_thread(self._set, message, state=State.DONE.value, payload=None, replies=None)
+    async def done(self, message: int, session_id: str) -> Pending | None:
+        return await asyncio.to_thread(self._done, message, session_id)
 
     async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
         return await asyncio.to_thread(self._stale_sessions, channel, before, limit)
@@ -314,10 +350,16 @@ class MemoryInbox:
         self.leases[session_id] = (owner, until)
         return True
 
-    async def release(self, session_id: str, owner: str) -> None:
+    async def claim(self, session_id: str, owner: str, until: datetime) -> tuple[bool, Pending | None]:
+        if not await self.acquire(session_id, owner, until):
+            return False, None
+        return True, await self.next(session_id)
+
+    async def release(self, session_id: str, owner: str) -> bool:
         held = self.leases.get(session_id)
         if held is not None and held[0] == owner:
             del self.leases[session_id]
+        return await self.next(session_id) is not None
 
     async def next(self, session_id: str) -> Pending | None:
         for row_id in sorted(self.rows):
@@ -330,9 +372,10 @@ class MemoryInbox:
         row = self.rows[message]
         row.state, row.replies, row.updated_at = State.ANSWERED.value, replies, utcnow()
 
-    async def done(self, message: int) -> None:
+    async def done(self, message: int, session_id: str) -> Pending | None:
         row = self.rows[message]
         row.state, row.payload, row.replies, row.updated_at = State.DONE.value, None, None, utcnow()
+        return await self.next(session_id)
 
     async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
         now = utcnow()

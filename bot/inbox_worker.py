@@ -14,6 +14,7 @@ rides along with the message as ``meta`` (sealed in the row with the message).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -169,29 +170,57 @@ class InboxWorker:
     # -- handling ------------------------------------------------------------------------------
 
     async def _run(self, sid: str) -> None:
+        """Take the person's lease and handle their pending messages in order; give it back;
+        start again if another worker stored one meanwhile. Four short transactions for one
+        message: claim (lease + first message), answered, done (+ next), release (+ any left)."""
         try:
-            while await self._inbox.acquire(sid, self.owner, self._clock() + self._lease):
+            acquired, row = await self._inbox.claim(sid, self.owner, self._clock() + self._lease)
+            while acquired:
+                renewed = self._clock()
                 try:
-                    while (row := await self._inbox.next(sid)) is not None:
-                        await self._one(sid, row)
-                        await self._inbox.acquire(sid, self.owner, self._clock() + self._lease)
+                    while row is not None:
+                        if self._clock() - renewed > self._lease / 3:  # a long queue: keep the lease
+                            await self._inbox.acquire(sid, self.owner, self._clock() + self._lease)
+                            renewed = self._clock()
+                        row = await self._heartbeat(sid, self._one(sid, row))
                 finally:
-                    await self._inbox.release(sid, self.owner)
-                # Another worker may have stored a message for this person after our last look
-                # and failed to take the lease we still held: look once more, now that it is free.
-                if await self._inbox.next(sid) is None:
+                    # Another worker may have stored a message for this person after our last look
+                    # and failed to take the lease we still held: release says so.
+                    left = await self._inbox.release(sid, self.owner)
+                if not left:
                     break
+                acquired, row = await self._inbox.claim(sid, self.owner, self._clock() + self._lease)
         except Exception as exc:  # the database failed: the rows stay pending, the sweep retries
             log.error("inbox %s run failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__)
         finally:
             self.running.discard(sid)
 
-    async def _one(self, sid: str, row: Pending) -> None:
+    async def _heartbeat(self, sid: str, work: Awaitable[Pending | None]) -> Pending | None:
+        """Run ``work`` while renewing the lease every third of it: a slow message (NLU timeouts,
+        channel retries) must not look like a dead worker to the others' sweep."""
+
+        async def renew() -> None:
+            for _ in range(1_000_000):  # bounded; cancelled when the work is over
+                await asyncio.sleep(self._lease.total_seconds() / 3)
+                try:
+                    await self._inbox.acquire(sid, self.owner, self._clock() + self._lease)
+                except Exception as exc:  # the next renewal may work; the sweep is the backstop
+                    log.warning("inbox %s lease renewal failed error=%s", self.channel, type(exc).__name__)
+
+        heart = asyncio.create_task(renew())
+        try:
+            return await work
+        finally:
+            heart.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heart
+
+    async def _one(self, sid: str, row: Pending) -> Pending | None:
+        """Handle one message; returns the person's next pending one."""
         message = self._open_message(row)
         if message is None:
             log.error("inbox %s message unreadable session=%s (key changed?)", self.channel, sid[:12])
-            await self._inbox.done(row.id)
-            return
+            return await self._inbox.done(row.id, sid)
         if row.state is State.ANSWERED and row.replies is not None:
             replies = self._open_replies(row.replies)  # the session moved on already: send, no re-handle
         else:
@@ -210,7 +239,7 @@ class InboxWorker:
                 log.error(
                     "inbox %s reply failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__
                 )
-        await self._inbox.done(row.id)
+        return await self._inbox.done(row.id, sid)
 
     def _seal(self, data: object) -> str:
         return self._sealer.seal(json.dumps(data, ensure_ascii=False, separators=(",", ":")))

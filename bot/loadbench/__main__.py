@@ -69,6 +69,7 @@ class Turn:
     attempts: int = 1
     first_reply: float | None = None
     delivered: bool = False  # some worker answered 200
+    accepted: float | None = None  # monotonic: when the 200 came
 
 
 @dataclass
@@ -97,6 +98,9 @@ class Figures:
     p99_ms: float = 0.0
     max_ms: float = 0.0
     p95_ms_outside_kill: float = 0.0
+    by_channel: dict[str, dict[str, float]] = field(default_factory=dict)
+    webhook_200_p50_ms: float = 0.0
+    webhook_200_p95_ms: float = 0.0
     webhook_retries: int = 0
     webhook_failures: int = 0  # never got a 200 within the bound
     turns_unanswered: int = 0
@@ -230,6 +234,7 @@ class Surge:
                 response = await client.post(f"{worker.url}{path}", content=body, headers=headers)
                 if response.status_code == 200:
                     turn.delivered = True
+                    turn.accepted = time.monotonic()
                     return
             except httpx.HTTPError:
                 pass
@@ -329,6 +334,18 @@ class Surge:
         figures.p95_ms = round(percentile(latencies, 95), 1)
         figures.p99_ms = round(percentile(latencies, 99), 1)
         figures.max_ms = round(max(latencies, default=0.0), 1)
+        for channel in ("telegram", "whatsapp"):
+            mine = [
+                (t.first_reply - t.sent) * 1000 for t in answered if t.channel == channel and t.first_reply
+            ]
+            figures.by_channel[channel] = {
+                "answered_in_window": len(mine),
+                "p50_ms": round(percentile(mine, 50), 1),
+                "p95_ms": round(percentile(mine, 95), 1),
+            }
+        stored = [(t.accepted - t.sent) * 1000 for t in window if t.accepted is not None]
+        figures.webhook_200_p50_ms = round(percentile(stored, 50), 1)
+        figures.webhook_200_p95_ms = round(percentile(stored, 95), 1)
         if self.kill:
             k0 = self.t0 + self.kill["at_s"] - args.lease - 5  # turns that could be affected by the kill
             k1 = self.t0 + self.kill["at_s"] + args.lease + 15
@@ -568,6 +585,13 @@ def markdown(report: dict[str, Any]) -> str:
         f"| webhook → first reply p50 / p95 / p99 / max (ms) | "
         f"{f['p50_ms']} / {f['p95_ms']} / {f['p99_ms']} / {f['max_ms']} |",
         f"| p95 outside the kill's reach (ms) | {f['p95_ms_outside_kill']} |",
+        f"| webhook → 200 (stored in the inbox) p50 / p95 (ms) | "
+        f"{f['webhook_200_p50_ms']} / {f['webhook_200_p95_ms']} |",
+        *(
+            f"| {c}: answered in the window, p50 / p95 (ms) | "
+            f"{v['answered_in_window']:.0f}, {v['p50_ms']} / {v['p95_ms']} |"
+            for c, v in f["by_channel"].items()
+        ),
         f"| webhook retries (no 200) / given up | {f['webhook_retries']} / {f['webhook_failures']} |",
         f"| turns never answered | {f['turns_unanswered']} |",
         f"| lost replies / duplicated replies | {f['lost_replies']} / {f['duplicated_replies']} |",

@@ -110,8 +110,13 @@ async def test_the_lease_is_one_workers_until_it_expires_or_is_released(db: Engi
     assert not await inbox.acquire("s1", "b", soon)
     await inbox.release("s1", "b")  # not b's to release
     assert not await inbox.acquire("s1", "b", soon)
-    await inbox.release("s1", "a")
-    assert await inbox.acquire("s1", "b", soon)
+    assert await inbox.release("s1", "a") is False  # nothing pending for s1
+    assert await inbox.claim("s1", "b", soon) == (True, None)
+    await inbox.receive([new("m1")])
+    assert (await inbox.claim("s1", "a", soon)) == (False, None)
+    acquired, first = await inbox.claim("s1", "b", soon)
+    assert acquired and first is not None
+    assert await inbox.release("s1", "b") is True  # m1 is still pending
     assert await inbox.acquire("s2", "a", PAST)  # a lease that has already run out…
     assert await inbox.acquire("s2", "b", soon)  # …is anyone's
 
@@ -133,13 +138,12 @@ async def test_pending_messages_come_in_the_order_received(db: Engine) -> None:
     await inbox.answered(first.id, "sealed")
     again = await inbox.next("s1")
     assert again is not None and again.id == first.id and again.state is State.ANSWERED
-    await inbox.done(first.id)
-    second = await inbox.next("s1")
+    second = await inbox.done(first.id, "s1")
     assert second is not None and second.id > first.id
-    await inbox.done(second.id)
-    third = await inbox.next("s1")
+    assert await inbox.next("s1") == second
+    third = await inbox.done(second.id, "s1")
     assert third is not None and third.id > second.id
-    await inbox.done(third.id)
+    assert await inbox.done(third.id, "s1") is None
     assert await inbox.next("s1") is None
     assert await inbox.prune(datetime.now(UTC) + timedelta(seconds=1)) == 3
     assert await inbox.receive([new("m1")]) == [True]  # pruned: no duplicate can come that late
