@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -123,6 +124,7 @@ class InboxWorker:
         sealer: Sealer,
         lease: timedelta = DEFAULT_LEASE,
         sweep_every: float = DEFAULT_SWEEP_EVERY,
+        max_active: int = 48,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.channel = channel
@@ -135,6 +137,9 @@ class InboxWorker:
         self._sweep_every = sweep_every
         self._clock = clock
         self.running: set[str] = set()  # people this worker is handling now
+        self.waiting: deque[str] = deque()  # people to handle once fewer than max_active are running
+        self._waiting: set[str] = set()
+        self._max_active = max_active
         self._tasks: set[asyncio.Task[None]] = set()
         self._background: list[asyncio.Task[None]] = []
 
@@ -158,14 +163,35 @@ class InboxWorker:
             self.kick(sid)  # also for a duplicate: its first delivery may be waiting on a dead worker
         return fresh
 
+    @property
+    def busy(self) -> int:
+        """People handled or waiting to be handled here."""
+        return len(self.running) + len(self.waiting)
+
     def kick(self, session_id: str) -> None:
-        """Handle the person's pending messages here unless this worker already is."""
-        if session_id in self.running:
+        """Handle the person's pending messages here unless this worker already is. At most
+        ``max_active`` people at once: the rest wait their turn (their messages are stored), so
+        that a surge queues in the inbox instead of thrashing the event loop, the database pool
+        and the NLU service, and webhooks keep being answered quickly."""
+        if session_id in self.running or session_id in self._waiting:
             return  # the running task re-checks before it stops
+        if len(self.running) >= self._max_active:
+            self.waiting.append(session_id)
+            self._waiting.add(session_id)
+            return
+        self._start(session_id)
+
+    def _start(self, session_id: str) -> None:
         self.running.add(session_id)
         task = asyncio.create_task(self._run(session_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _next_waiting(self) -> None:
+        while self.waiting and len(self.running) < self._max_active:
+            session_id = self.waiting.popleft()
+            self._waiting.discard(session_id)
+            self._start(session_id)
 
     # -- handling ------------------------------------------------------------------------------
 
@@ -194,6 +220,7 @@ class InboxWorker:
             log.error("inbox %s run failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__)
         finally:
             self.running.discard(sid)
+            self._next_waiting()
 
     async def _heartbeat(self, sid: str, work: Awaitable[Pending | None]) -> Pending | None:
         """Run ``work`` while renewing the lease every third of it: a slow message (NLU timeouts,
@@ -292,7 +319,9 @@ class InboxWorker:
 
     async def join(self) -> None:
         """Wait until every started handling task is over (tests, shutdown)."""
-        while self._tasks:
+        while self._tasks or self.waiting:
+            if not self._tasks:
+                self._next_waiting()
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def stop(self, grace: float) -> int:

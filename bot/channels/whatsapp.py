@@ -121,8 +121,8 @@ class WhatsAppChannel:
         the webhook again later (a message stored twice is answered once). Raises when the
         database refuses the messages: the route then answers 500 and Meta retries too."""
         items = parse_webhook(data, self._phone_number_id)
-        if not self._accepting or len(self._worker.running) + len(items) > self._max_pending:
-            log.warning("whatsapp webhook refused busy=%d new=%d", len(self._worker.running), len(items))
+        if not self._accepting or self._worker.busy + len(items) > self._max_pending:
+            log.warning("whatsapp webhook refused busy=%d new=%d", self._worker.busy, len(items))
             return False
         fresh: list[tuple[str, Received]] = []
         for item in items:

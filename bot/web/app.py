@@ -9,6 +9,7 @@ import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import text
@@ -31,6 +32,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 WEB_COOKIE = "brujula_web"
 MAX_BODY = 64 * 1024
 WHATSAPP_MAX_BODY = 1024 * 1024  # one webhook can batch many messages and statuses
+DB_THREADS = 20  # bot.db.make_engine's pool: pool_size + max_overflow
 
 
 async def read_body(request: Request, limit: int) -> bytes | None:
@@ -53,6 +55,9 @@ def create_web_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Database calls run in threads (asyncio.to_thread): as many threads as pooled
+        # connections, not the default min(32, cores + 4) = 6 on two cores.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=DB_THREADS))
         if telegram is not None:
             secret = settings.telegram_webhook_secret
             await telegram.start(

@@ -331,3 +331,16 @@ def test_replies_survive_the_round_trip_through_the_row() -> None:
         audio=Path("/tmp/x.ogg"),
     )
     assert outbound_from_json(json.loads(json.dumps(outbound_to_json(reply)))) == reply
+
+
+async def test_people_beyond_max_active_wait_their_turn_and_are_all_answered(db: Engine) -> None:
+    person = Person()
+    w = worker(SqlInbox(db), person, max_active=2)
+    for i in range(3):
+        for user in ("1", "2", "3", "4", "5"):
+            await w.submit([message(user, f"{user}:{i}", f"id.{user}.{i}")])
+    assert len(w.running) <= 2 and w.busy == 5
+    await w.join()
+    assert w.busy == 0
+    for user in ("1", "2", "3", "4", "5"):
+        assert [t for u, t in person.sent if u == user] == [f"re:{user}:{i}" for i in range(3)]
