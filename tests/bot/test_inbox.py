@@ -339,7 +339,7 @@ async def test_people_beyond_max_active_wait_their_turn_and_are_all_answered(db:
     for i in range(3):
         for user in ("1", "2", "3", "4", "5"):
             await w.submit([message(user, f"{user}:{i}", f"id.{user}.{i}")])
-    assert len(w.running) <= 2 and w.busy == 5
+        assert len(w.running) <= 2
     await w.join()
     assert w.busy == 0
     for user in ("1", "2", "3", "4", "5"):
