@@ -11,13 +11,13 @@ APP_HASH  := $(shell cat pyproject.toml | sha256sum | cut -c1-16)
 PO_FILES  := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES  := $(PO_FILES:.po=.mo)
 
-.PHONY: help setup run test lint typecheck unit nlu-model db locales extract-messages update-messages clean bench-registry bench-nlu bench
+.PHONY: help setup run test lint typecheck unit nlu-model db locales extract-messages update-messages clean bench-registry bench-nlu bench-load bench
 
 help:
 	@echo "make run    start the assistant (web chat on http://127.0.0.1:8000/chat)"
 	@echo "make test   run lint, types and all tests (sets everything up first)"
 	@echo "make setup  only set up (environments, Rasa, model, database, catalogs)"
-	@echo "make bench  NLU and registry benchmarks (figures in reports/ and docs/PERFORMANCE.md)"
+	@echo "make bench  NLU, registry and whole-stack load benchmarks (reports/, docs/PERFORMANCE.md)"
 
 setup: app-env rasa-env locales nlu-model db
 
@@ -71,7 +71,12 @@ test: setup lint typecheck
 bench-nlu: setup
 	nice -n 10 $(PY) -m nlu.bench
 
-bench: bench-nlu bench-registry
+bench: bench-nlu bench-registry bench-load
+
+# The whole stack under a surge (about 5 minutes): PostgreSQL, the thin NLU server, 2 workers,
+# fake Telegram/WhatsApp APIs on loopback, stock `rasa run` measured in the same run.
+bench-load: setup
+	$(PY) -m bot.loadbench
 
 bench-registry: app-env
 	nice -n 10 $(PY) -m referrals.bench --write
