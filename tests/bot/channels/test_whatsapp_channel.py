@@ -445,3 +445,26 @@ async def test_serve_builds_the_channel_from_the_settings(tmp_path: Path) -> Non
         await channel.api.aclose()
     finally:
         await app.aclose()
+
+
+async def test_a_webhook_the_inbox_cannot_store_gets_503_so_meta_delivers_it_again(
+    graph: FakeGraph, engine: DialogueEngine, sessions: MemorySessionStore, meta: Meta, tmp_path: Path
+) -> None:
+    from bot.inbox import MemoryInbox
+
+    class Down(MemoryInbox):
+        async def receive(self, messages: object) -> list[bool]:
+            raise ConnectionError("database unavailable")
+
+    down = whatsapp_channel(graph, engine, sessions, inbox=Down())
+    data = meta.text("hola")
+    async with web_client(down, engine, tmp_path) as client:
+        assert (await meta.post(client, data)).status_code == 503
+        await down.join()
+    assert graph.sent == []
+    # The same message, once the database is back, is stored and answered.
+    up = whatsapp_channel(graph, engine, sessions)
+    async with web_client(up, engine, tmp_path) as client:
+        assert (await meta.post(client, data)).status_code == 200
+        await up.join()
+    assert len(graph.sent) == 1
