@@ -48,7 +48,7 @@ import uvicorn
 from bot.loadbench.fake_apis import ReplyRecorder
 from bot.loadbench.postgres import ThrowawayPostgres
 from bot.loadbench.scripts import SCRIPTS, Step
-from bot.loadbench.stack import BRUJULA, Worker, memory_mb
+from bot.loadbench.stack import BRUJULA, Worker, cpu_seconds, memory_mb
 from bot.settings import ROOT
 from nlu.bench import machine, percentile
 from nlu.service import RasaService, free_port
@@ -80,6 +80,7 @@ class Person:
     replies: list[tuple[float, str]] = field(default_factory=list)
     new: asyncio.Event = field(default_factory=asyncio.Event)
     finished: bool = False
+    turns: list[Turn] = field(default_factory=list)
 
 
 @dataclass
@@ -105,7 +106,8 @@ class Figures:
     webhook_200_p95_ms: float = 0.0
     webhook_retries: int = 0
     webhook_failures: int = 0  # never got a 200 within the bound
-    turns_unanswered: int = 0
+    turns_unanswered: int = 0  # no reply at all, even after the inbox drained
+    inbox_pending_at_end: int = 0
     lost_replies: int = 0
     duplicated_replies: int = 0
     people_incomplete: int = 0
@@ -114,6 +116,8 @@ class Figures:
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     peak_pss_mb: dict[str, float] = field(default_factory=dict)
     peak_stack_pss_mb: float = 0.0
+    cpu_ms_per_answered_turn: dict[str, float] = field(default_factory=dict)  # the whole surge
+    machine_busy_percent: float = 0.0  # all processes, ours and others', during the surge
     stock_rasa: dict[str, Any] = field(default_factory=dict)
     thin_ratio: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -205,8 +209,10 @@ class Channels:
 
 
 class Surge:
-    def __init__(self, args: argparse.Namespace, workers: list[Worker]) -> None:
+    def __init__(self, args: argparse.Namespace, workers: list[Worker], db_url: str) -> None:
         self.args = args
+        self.db_url = db_url
+        self.pending_at_end = -1
         self.workers = workers
         self.people: dict[tuple[str, str], Person] = {}
         self.turns: list[Turn] = []
@@ -270,6 +276,7 @@ class Surge:
             before = len(person.replies)
             turn = Turn(person.script, person.channel, time.monotonic())
             self.turns.append(turn)
+            person.turns.append(turn)
             person.new.clear()
             await self.post(client, turn, path, body, headers)
             wait_until = min(end, turn.sent + self.args.turn_timeout)
@@ -332,8 +339,35 @@ class Surge:
             if killer is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(killer, timeout=120)
-            # late replies (a recovered message, a duplicate) still count
-            await asyncio.sleep(args.lease + 10)
+            # Late replies (a message recovered by the sweep, a duplicate) still count: wait until
+            # the inbox has nothing pending (bounded), then a moment for the last sends.
+            self.pending_at_end = await self.inbox_drained(
+                time.monotonic() + max(args.drain, args.lease + 20)
+            )
+            await asyncio.sleep(3.0)
+
+    async def inbox_drained(self, deadline: float) -> int:
+        """Wait until no message is pending in the inbox or ``deadline``; how many are left."""
+        from sqlalchemy import text
+
+        from bot.db import make_engine
+
+        engine = make_engine(self.db_url)
+        try:
+            left = -1
+            while time.monotonic() < deadline:
+                with engine.connect() as conn:
+                    left = int(
+                        conn.execute(
+                            text("SELECT count(*) FROM inbox_message WHERE state <> 'done'")
+                        ).scalar_one()
+                    )
+                if left == 0:
+                    break
+                await asyncio.sleep(1.0)
+            return left
+        finally:
+            engine.dispose()
 
     def figures(self, figures: Figures) -> None:
         args = self.args
@@ -373,7 +407,15 @@ class Surge:
             figures.p95_ms_outside_kill = round(percentile(calm, 95), 1)
         figures.webhook_retries = sum(t.attempts - 1 for t in self.turns)
         figures.webhook_failures = self.failures
-        figures.turns_unanswered = sum(1 for t in self.turns if t.first_reply is None)
+        # A turn is answered when a reply came after it and before the person's next turn
+        # (also after the person stopped waiting: the inbox drained before this count).
+        unanswered = 0
+        for p in self.people.values():
+            for i, turn in enumerate(p.turns):
+                until = p.turns[i + 1].sent if i + 1 < len(p.turns) else float("inf")
+                unanswered += not any(turn.sent <= at < until for at, _ in p.replies)
+        figures.turns_unanswered = unanswered
+        figures.inbox_pending_at_end = self.pending_at_end
         figures.replies_recorded = self.replies
         figures.kill = self.kill
         # Lost and duplicated replies: each person's replies against the most common reply set
@@ -419,9 +461,14 @@ async def sample_memory(
 
 
 async def surge(
-    args: argparse.Namespace, workers: list[Worker], pids: dict[str, Any], fake_port: int, figures: Figures
+    args: argparse.Namespace,
+    workers: list[Worker],
+    pids: dict[str, Any],
+    fake_port: int,
+    figures: Figures,
+    db_url: str,
 ) -> None:
-    run = Surge(args, workers)
+    run = Surge(args, workers, db_url)
     recorder = ReplyRecorder(telegram_token=TOKEN, phone_number_id=PHONE_ID, on_reply=run.on_reply)
     server = uvicorn.Server(
         uvicorn.Config(recorder, host="127.0.0.1", port=fake_port, log_level="warning", lifespan="off")
@@ -435,8 +482,29 @@ async def surge(
     totals: list[float] = []
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_memory({**pids, GENERATOR: os.getpid}, peaks, totals, stop))
+
+    def cpu_now() -> dict[str, float]:
+        out = {}
+        for name, pid_of in {**pids, GENERATOR: os.getpid}.items():
+            pid = pid_of()
+            out[name] = cpu_seconds(pid, tree=name != GENERATOR) if pid is not None else 0.0
+        return out
+
+    def machine_ticks() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields) - fields[3] - fields[4], sum(fields)  # busy (not idle, not iowait), all
+
+    cpu_before, ticks_before = cpu_now(), machine_ticks()
     try:
         await run.run()
+        cpu_after, ticks_after = cpu_now(), machine_ticks()
+        answered = sum(1 for t in run.turns if t.first_reply is not None) or 1
+        figures.cpu_ms_per_answered_turn = {
+            name: round(1000 * max(0.0, cpu_after.get(name, 0.0) - cpu_before.get(name, 0.0)) / answered, 2)
+            for name in cpu_before
+        }
+        busy = ticks_after[0] - ticks_before[0]
+        figures.machine_busy_percent = round(100 * busy / max(1, ticks_after[1] - ticks_before[1]), 1)
     finally:
         stop.set()
         await sampler
@@ -546,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         for w in workers:
             pids[w.name] = lambda w=w: w.pid
-        asyncio.run(start_then_surge(args, workers, pids, fake_port, figures))
+        asyncio.run(start_then_surge(args, workers, pids, fake_port, figures, url))
     finally:
         for w in workers:
             w.stop()
@@ -564,7 +632,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def start_then_surge(
-    args: argparse.Namespace, workers: list[Worker], pids: dict[str, Any], fake_port: int, figures: Figures
+    args: argparse.Namespace,
+    workers: list[Worker],
+    pids: dict[str, Any],
+    fake_port: int,
+    figures: Figures,
+    db_url: str,
 ) -> None:
     """Serve the fake APIs while the workers start (they call getMe and setWebhook), then surge."""
     recorder = ReplyRecorder(telegram_token=TOKEN, phone_number_id=PHONE_ID, on_reply=lambda *_: None)
@@ -578,7 +651,7 @@ async def start_then_surge(
     finally:
         server.should_exit = True
         await serving
-    await surge(args, workers, pids, fake_port, figures)
+    await surge(args, workers, pids, fake_port, figures, db_url)
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -613,7 +686,8 @@ def markdown(report: dict[str, Any]) -> str:
             for c, v in f["by_channel"].items()
         ),
         f"| webhook retries (no 200) / given up | {f['webhook_retries']} / {f['webhook_failures']} |",
-        f"| turns never answered | {f['turns_unanswered']} |",
+        f"| turns never answered (after the inbox drained) / messages left pending | "
+        f"{f['turns_unanswered']} / {f['inbox_pending_at_end']} |",
         f"| lost replies / duplicated replies | {f['lost_replies']} / {f['duplicated_replies']} |",
         f"| people cut short by the time bound | {f['people_incomplete']} |",
         f"| replies recorded by the fake APIs | {f['replies_recorded']:,} |",
@@ -623,6 +697,9 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for name, mb in f["peak_rss_mb"].items():
         lines.append(f"| peak {name}: RSS / PSS (MiB) | {mb} / {f['peak_pss_mb'].get(name)} |")
+    for name, ms in f["cpu_ms_per_answered_turn"].items():
+        lines.append(f"| CPU per answered turn, {name} (ms) | {ms} |")
+    lines.append(f"| machine CPU busy during the surge, all processes (%) | {f['machine_busy_percent']} |")
     if f["kill"]:
         k = f["kill"]
         restarted, healthy = k.get("restarted_after_s", "?"), k.get("healthy_again_at_s", "?")

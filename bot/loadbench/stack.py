@@ -63,6 +63,27 @@ def memory_mb(pid: int, *, tree: bool = True) -> tuple[float, float]:
     return rss_kb / 1024, pss_kb / 1024
 
 
+def cpu_seconds(pid: int, *, tree: bool = True) -> float:
+    """CPU time (user + system) used so far by ``pid`` (and its live descendants when ``tree``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    pending = [pid]
+    seen: set[int] = set()
+    while pending:
+        p = pending.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            continue
+        if tree:
+            pending += _children(p)
+    return total / tick
+
+
 def wait_healthy(url: str, deadline: float) -> bool:
     while time.monotonic() < deadline:
         try:
