@@ -84,7 +84,9 @@ class RasaNluClient:
             base_url=base_url.rstrip("/"),
             timeout=httpx.Timeout(timeout, connect=2.0),
             transport=transport,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            # small: httpcore scans every pooled connection on each request; the thin server
+            # batches whatever arrives together anyway
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
         )
         self._retries = retries
         self._params = {"token": token} if token else {}

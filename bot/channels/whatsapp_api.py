@@ -191,6 +191,9 @@ class GraphClient:
             transport=transport,
             headers={"Authorization": f"Bearer {access_token}"},
             follow_redirects=False,
+            # A small pool: httpcore scans every pooled connection on each request (profiled:
+            # with the default 100 that scan was the worker's largest cost under load).
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
         )
 
     async def send(self, payload: dict[str, Any], *, kind: str = "message") -> str:

@@ -307,7 +307,7 @@ class Surge:
         args = self.args
         turns = sum(len(s) for s in SCRIPTS.values()) / len(SCRIPTS)
         people_per_s = args.rate / turns
-        limits = httpx.Limits(max_connections=512, max_keepalive_connections=256)
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)  # httpcore scans the pool
         timeout = httpx.Timeout(30.0, connect=5.0)
         scripts = sorted(SCRIPTS)
         rng = random.Random(9)
