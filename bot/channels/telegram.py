@@ -11,6 +11,7 @@ The webhook route answers ``200`` only once the update is stored.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import secrets
@@ -24,7 +25,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -79,6 +80,26 @@ def keyboard(reply: Outbound) -> InlineKeyboardMarkup | None:
     ]
     per_row = 1 if any(len(b.text) > 18 for b in buttons) else 2
     return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+SEND_ATTEMPTS = 3
+
+
+async def _retrying(call: Callable[..., Awaitable[object]], *args: object, **kwargs: object) -> None:
+    """A Bot API call, again after a network error other than a timeout — most often a pooled
+    connection the other side had closed, so the request never got through (the load bench lost
+    replies to exactly this). Not after a timeout, which may have reached Telegram: a second copy
+    would be a duplicate reply. ``RetryAfter`` is the rate limiter's business."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            await call(*args, **kwargs)
+            return
+        except TimedOut:
+            raise
+        except NetworkError:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.2 * attempt)
 
 
 class TelegramChannel:
@@ -162,11 +183,12 @@ class TelegramChannel:
             pieces = split_text(reply.text, TELEGRAM.text)
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply) if i == len(pieces) - 1 else None
-                await bot.send_message(chat_id, piece, reply_markup=markup)
+                await _retrying(bot.send_message, chat_id, piece, reply_markup=markup)
             if reply.location is not None:
-                await bot.send_location(chat_id, reply.location.latitude, reply.location.longitude)
+                await _retrying(bot.send_location, chat_id, reply.location.latitude, reply.location.longitude)
             if reply.request_location:
-                await bot.send_message(
+                await _retrying(
+                    bot.send_message,
                     chat_id,
                     "📍",
                     reply_markup=ReplyKeyboardMarkup(

@@ -460,24 +460,7 @@ async def sample_memory(
             return
 
 
-async def surge(
-    args: argparse.Namespace,
-    workers: list[Worker],
-    pids: dict[str, Any],
-    fake_port: int,
-    figures: Figures,
-    db_url: str,
-) -> None:
-    run = Surge(args, workers, db_url)
-    recorder = ReplyRecorder(telegram_token=TOKEN, phone_number_id=PHONE_ID, on_reply=run.on_reply)
-    server = uvicorn.Server(
-        uvicorn.Config(recorder, host="127.0.0.1", port=fake_port, log_level="warning", lifespan="off")
-    )
-    serving = asyncio.create_task(server.serve())
-    for _ in range(100):
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
+async def surge(run: Surge, pids: dict[str, Any], figures: Figures) -> None:
     peaks: dict[str, list[float]] = {}
     totals: list[float] = []
     stop = asyncio.Event()
@@ -508,8 +491,6 @@ async def surge(
     finally:
         stop.set()
         await sampler
-        server.should_exit = True
-        await serving
     run.figures(figures)
     figures.peak_rss_mb = {k: round(v[0], 1) for k, v in peaks.items()}
     figures.peak_pss_mb = {k: round(v[1], 1) for k, v in peaks.items()}
@@ -604,8 +585,7 @@ def main(argv: list[str] | None = None) -> int:
             port = free_port()
             worker_env = {**env, "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook"}
             workers.append(Worker(f"worker {i + 1}", port, worker_env, LOGS / f"worker-{i + 1}.log"))
-        print(f"starting {args.workers} workers (the fake APIs answer once the surge starts)…", flush=True)
-        # The workers call getMe/setWebhook at start: serve the fake APIs from a thread meanwhile.
+        print(f"starting {args.workers} workers, then the surge…", flush=True)
         pids: dict[str, Any] = {
             "postgresql (all backends)": pg.postmaster_pid,
             "nlu.server (thin)": lambda: (
@@ -639,19 +619,24 @@ async def start_then_surge(
     figures: Figures,
     db_url: str,
 ) -> None:
-    """Serve the fake APIs while the workers start (they call getMe and setWebhook), then surge."""
-    recorder = ReplyRecorder(telegram_token=TOKEN, phone_number_id=PHONE_ID, on_reply=lambda *_: None)
-    server = uvicorn.Server(
-        uvicorn.Config(recorder, host="127.0.0.1", port=fake_port, log_level="warning", lifespan="off")
-    )
+    """One fake API server for the whole run (the workers call getMe and setWebhook as they
+    start, and keep their connections to it), then the surge."""
+    run = Surge(args, workers, db_url)
+    recorder = ReplyRecorder(telegram_token=TOKEN, phone_number_id=PHONE_ID, on_reply=run.on_reply)
+    config = uvicorn.Config(recorder, host="127.0.0.1", port=fake_port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     try:
+        for _ in range(100):
+            if server.started:
+                break
+            await asyncio.sleep(0.05)
         for w in workers:
             await asyncio.to_thread(w.start)
+        await surge(run, pids, figures)
     finally:
         server.should_exit = True
         await serving
-    await surge(args, workers, pids, fake_port, figures, db_url)
 
 
 def markdown(report: dict[str, Any]) -> str:

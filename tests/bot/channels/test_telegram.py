@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from bot.channels.telegram import TelegramChannel
 from bot.composition import App
@@ -167,3 +168,28 @@ async def test_an_update_delivered_again_is_answered_once_from_the_shared_inbox(
         for worker in workers:
             await worker.application.shutdown()
         db.dispose()
+
+
+async def test_a_send_that_hits_a_network_error_is_tried_again_but_not_after_a_timeout() -> None:
+    from telegram.error import NetworkError, TimedOut
+
+    from bot.channels.telegram import _retrying
+
+    calls: list[str] = []
+
+    async def flaky(text: str) -> None:
+        calls.append(text)
+        if len(calls) == 1:
+            raise NetworkError("connection reset")
+
+    await _retrying(flaky, "hola")
+    assert calls == ["hola", "hola"]
+
+    async def slow(text: str) -> None:
+        calls.append(text)
+        raise TimedOut()
+
+    calls.clear()
+    with pytest.raises(TimedOut):
+        await _retrying(slow, "hola")
+    assert calls == ["hola"]  # it may have reached Telegram: no second copy
