@@ -32,7 +32,7 @@ TRAFFICKING = ("800 5533 000",)
 WOMEN = ("079",)
 REPORT = ("089",)
 LAWYER = ("800 22 42 426",)
-CHILD = ("DIF", "911")
+CHILD = ("DIF",)  # child protection: "911" alone is in almost every answer, so it proves nothing
 FREE = ("gratis", "free", "gratuito")
 
 GREETING = {"es": "hola", "en": "hello", "ht": "bonjou"}
