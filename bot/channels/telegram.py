@@ -11,13 +11,14 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,6 +36,31 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
+
+
+class TelegramStartError(Exception):
+    """Telegram could not be started. The message is one line for a person, without the token
+    (python-telegram-bot quotes the token in ``InvalidToken``)."""
+
+
+def _start_error(exc: TelegramError, base_url: str) -> TelegramStartError:
+    if isinstance(exc, InvalidToken):
+        return TelegramStartError(
+            "the Telegram Bot API refused TELEGRAM_BOT_TOKEN (check the token from @BotFather)"
+        )
+    if isinstance(exc, NetworkError):  # TimedOut included
+        return TelegramStartError(f"cannot reach the Telegram Bot API at {base_url} ({type(exc).__name__})")
+    return TelegramStartError(f"the Telegram Bot API refused to start the bot ({type(exc).__name__})")
+
+
+async def check_bot_api(*, token: str, base_url: str) -> str:
+    """Ask the Bot API who we are (``getMe``): the bot's username, or :class:`TelegramStartError`."""
+    bot = Bot(token, base_url=base_url)
+    try:
+        async with bot:  # initialize() calls getMe
+            return bot.username
+    except TelegramError as exc:
+        raise _start_error(exc, base_url) from None
 
 
 def inbound_from_update(update: Update) -> Inbound | None:
@@ -73,6 +99,7 @@ def keyboard(reply: Outbound) -> InlineKeyboardMarkup | None:
 class TelegramChannel:
     def __init__(self, *, token: str, base_url: str, handle: Handler) -> None:
         self._handle = handle
+        self._base_url = base_url
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(token)
@@ -133,6 +160,14 @@ class TelegramChannel:
             await self.application.update_queue.put(update)
 
     async def start(self, *, webhook_url: str | None, secret: str | None) -> None:
+        """Start polling or register the webhook; :class:`TelegramStartError` when the Bot API
+        refuses the token or cannot be reached."""
+        try:
+            await self._start(webhook_url=webhook_url, secret=secret)
+        except TelegramError as exc:
+            raise _start_error(exc, self._base_url) from None
+
+    async def _start(self, *, webhook_url: str | None, secret: str | None) -> None:
         await self.application.initialize()
         await self.application.start()
         if webhook_url:
@@ -143,8 +178,17 @@ class TelegramChannel:
             assert self.application.updater is not None
             await self.application.bot.delete_webhook()
             await self.application.updater.start_polling(
-                allowed_updates=["message", "callback_query"], poll_interval=0.0, timeout=10
+                allowed_updates=["message", "callback_query"],
+                poll_interval=0.0,
+                timeout=10,
+                error_callback=self._on_polling_error,
             )
+
+    @staticmethod
+    def _on_polling_error(error: TelegramError) -> None:
+        """One line per failed poll. python-telegram-bot retries with growing waits (up to 30 s);
+        its default callback logs a whole traceback each time, which floods the log in an outage."""
+        log.warning("telegram polling failed error=%s (retrying)", type(error).__name__)
 
     async def stop(self) -> None:
         updater = self.application.updater

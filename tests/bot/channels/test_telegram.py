@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import os
+import subprocess
+import sys
+import traceback
+from pathlib import Path
 
 import httpx
+import pytest
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TelegramChannel, TelegramStartError, check_bot_api
 from bot.composition import App
 from bot.dialogue.engine import DialogueEngine
 from bot.settings import load_settings
 from bot.web.app import create_web_app
+from nlu.service import free_port
 from tests.fake_telegram import FakeBotApi
 
 SECRET = "s3cret-webhook-token"
@@ -123,3 +132,75 @@ async def test_webhook_checks_the_secret_and_answers_through_send_message(
     finally:
         await channel.stop()
         await app.aclose()
+
+
+async def test_a_refused_token_or_an_unreachable_bot_api_is_named_without_the_token(
+    telegram_api: FakeBotApi, engine: DialogueEngine
+) -> None:
+    assert await check_bot_api(token=telegram_api.token, base_url=telegram_api.base_url) == "brujula_test_bot"
+    wrong = "999999:WRONG-token-value"
+    with pytest.raises(TelegramStartError) as refused:
+        await check_bot_api(token=wrong, base_url=telegram_api.base_url)
+    assert "TELEGRAM_BOT_TOKEN" in str(refused.value)
+    nowhere = f"http://127.0.0.1:{free_port()}/bot"
+    with pytest.raises(TelegramStartError, match="cannot reach the Telegram Bot API"):
+        await check_bot_api(token=wrong, base_url=nowhere)
+    # python-telegram-bot's own InvalidToken quotes the token: the channel's start must not pass it on.
+    channel = TelegramChannel(token=wrong, base_url=telegram_api.base_url, handle=engine.handle)
+    with pytest.raises(TelegramStartError) as at_start:
+        await channel.start(webhook_url=None, secret=None)
+    for error in (refused.value, at_start.value):
+        text = "".join(traceback.format_exception(error))
+        assert wrong not in text and "WRONG" not in text
+        assert "\n" not in str(error)
+
+
+def test_serve_with_an_unreachable_bot_api_stops_with_one_line(tmp_path: Path) -> None:
+    token = "123456:SERVE-token-value"
+    env = {
+        **os.environ,
+        "BRUJULA_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "BRUJULA_PORT": str(free_port()),
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{free_port()}/bot",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "alembic" not in line]
+    assert errors == [
+        f"brujula: cannot reach the Telegram Bot API at {env['TELEGRAM_API_BASE_URL']} (NetworkError)"
+    ]
+    assert token not in result.stdout + result.stderr and "Brújula is starting" not in result.stdout
+
+
+async def test_when_the_bot_api_goes_away_polling_logs_one_line_per_failure_not_a_traceback(
+    telegram_api: FakeBotApi, engine: DialogueEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel = channel_for(telegram_api, engine)
+    await channel.start(webhook_url=None, secret=None)
+    try:
+        telegram_api.push(telegram_api.update_text(1001, "hola"))
+        await telegram_api.wait_sent(1)
+        with caplog.at_level(logging.DEBUG):
+            await telegram_api.stop()  # a network outage
+            for _ in range(100):
+                if "telegram polling failed" in caplog.text:
+                    break
+                await asyncio.sleep(0.05)
+            polling = [
+                r
+                for r in caplog.records
+                if r.name.startswith("telegram") or r.name == "bot.channels.telegram"
+            ]
+    finally:
+        await channel.stop()
+    assert any(r.getMessage() == "telegram polling failed error=NetworkError (retrying)" for r in polling)
+    assert not [r for r in polling if r.exc_info], "a traceback was logged for a failed poll"
