@@ -38,6 +38,16 @@ CHANNEL = "telegram"
 Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
 
 
+def parse_update(data: object, bot: Bot) -> Update | None:
+    """A webhook body as an :class:`Update`, or ``None`` when python-telegram-bot cannot read it
+    (a malformed or forged body is dropped with one log line, never an error for the route)."""
+    try:
+        return Update.de_json(data, bot)  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        log.warning("telegram update unreadable error=%s", type(exc).__name__)
+        return None
+
+
 class TelegramStartError(Exception):
     """Telegram could not be started. The message is one line for a person, without the token
     (python-telegram-bot quotes the token in ``InvalidToken``)."""
@@ -106,6 +116,9 @@ class TelegramChannel:
             .base_url(base_url)
             .base_file_url(base_url.replace("/bot", "/file/bot"))
             .rate_limiter(AIORateLimiter(max_retries=3))
+            # updates are handled concurrently, so one person's flood never delays the others;
+            # the engine keeps each person's messages in order (a lock per conversation)
+            .concurrent_updates(True)
             .build()
         )
         self.application.add_handler(CallbackQueryHandler(self._on_update))
@@ -116,10 +129,12 @@ class TelegramChannel:
         inbound = inbound_from_update(update)
         if inbound is None:
             return
+        # handle first: an await before the engine takes the person's lock could let their next
+        # update overtake this one
+        replies = await self._handle(inbound)
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # an old button: answering is cosmetic
                 await update.callback_query.answer()
-        replies = await self._handle(inbound)
         await self.send(int(inbound.user_id), replies)
 
     async def send(self, chat_id: int, replies: list[Outbound]) -> None:
@@ -155,7 +170,7 @@ class TelegramChannel:
 
     async def feed(self, data: object) -> None:
         """Queue a webhook update (already authenticated by the route)."""
-        update = Update.de_json(data, self.application.bot)  # type: ignore[arg-type]
+        update = parse_update(data, self.application.bot)
         if update is not None:
             await self.application.update_queue.put(update)
 

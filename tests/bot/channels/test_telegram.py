@@ -17,6 +17,7 @@ import pytest
 from bot.channels.telegram import TelegramChannel, TelegramStartError, check_bot_api
 from bot.composition import App
 from bot.dialogue.engine import DialogueEngine
+from bot.messages import Inbound, Outbound
 from bot.settings import load_settings
 from bot.web.app import create_web_app
 from nlu.service import free_port
@@ -129,6 +130,13 @@ async def test_webhook_checks_the_secret_and_answers_through_send_message(
                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
             )
             assert garbage.status_code == 400
+            unreadable = await client.post(  # JSON, but not an update python-telegram-bot can read
+                "/telegram/webhook",
+                json={"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": 5}},
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert unreadable.status_code == 200  # dropped: Telegram must not retry it forever
+            assert len(telegram_api.sent) == 1
     finally:
         await channel.stop()
         await app.aclose()
@@ -204,3 +212,30 @@ async def test_when_the_bot_api_goes_away_polling_logs_one_line_per_failure_not_
         await channel.stop()
     assert any(r.getMessage() == "telegram polling failed error=NetworkError (retrying)" for r in polling)
     assert not [r for r in polling if r.exc_info], "a traceback was logged for a failed poll"
+
+
+async def test_one_person_waiting_never_delays_another(telegram_api: FakeBotApi) -> None:
+    """Updates are handled concurrently: while one person's message is still being handled (a
+    slow NLU, a flood), another person is answered; each person's own messages stay in order."""
+    release = asyncio.Event()
+    seen: list[str] = []
+
+    async def handle(inbound: Inbound) -> list[Outbound]:
+        seen.append(f"{inbound.user_id}:{inbound.text}")
+        if inbound.user_id == "1" and inbound.text == "slow":
+            await release.wait()
+        return [Outbound(f"re {inbound.text}")]
+
+    channel = TelegramChannel(token=telegram_api.token, base_url=telegram_api.base_url, handle=handle)
+    await channel.start(webhook_url=None, secret=None)
+    try:
+        telegram_api.push(telegram_api.update_text(1, "slow"))
+        telegram_api.push(telegram_api.update_text(2, "fast"))
+        (first,) = await telegram_api.wait_sent(1)
+        assert int(first["chat_id"]) == 2 and first["text"] == "re fast"
+        release.set()
+        await telegram_api.wait_sent(2)
+        assert telegram_api.sent[1]["text"] == "re slow"
+    finally:
+        release.set()
+        await channel.stop()
