@@ -216,6 +216,8 @@ class DialogueEngine:
         if danger is not None or self._model_says_emergency(parse):
             return await self._emergency(session, inbound, text, danger)
 
+        if session.ticket_id is not None and self._asks_to_delete(text):
+            return [self._confirm_delete(session)]  # not forwarded to staff: the person decides
         if session.ticket_id is not None and await self._ticket_still_open(session):
             return await self._to_staff(session, inbound, text)
 

@@ -253,6 +253,19 @@ async def test_delete_phrases_in_every_language_ask_for_confirmation(
     assert "topic:asylum" in chat.buttons
 
 
+async def test_asking_to_delete_while_staff_have_the_conversation_is_not_forwarded(
+    chat: Chat, desk: HandoffDesk
+) -> None:
+    await chat.begin("es")
+    await chat.send("/persona")
+    (ticket,) = desk.open_tickets()
+    await chat.send("quiero borrar mis datos")
+    assert chat.buttons == ["privacy:delete:yes", "privacy:delete:no"]
+    assert desk.messages(ticket.id or 0) == []  # the request is the person's, not staff's to read
+    await chat.tap("privacy:delete:yes")
+    assert desk.open_tickets() == []
+
+
 # -- data minimisation ------------------------------------------------------------------------------
 
 
