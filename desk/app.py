@@ -10,6 +10,12 @@ path                                   role         what
 ``/inbox``, ``/tickets/{id}``          staff        handoff inbox; read, reply, close
 ``/answers``                           staff        a topic's answer in two languages
 ``/registry``, ``/registry/slip``      staff        find a service (as the bot ranks); slip
+``/registry/records``, ``…/services/{id}``,
+``…/organizations/{id}``               staff        registry records, read-only
+``/registry/{kind}/{id}/edit``,
+``/registry/new/{kind}``               coordinator  edit or add a record (audited)
+``…/services/{id}/verify|publication`` coordinator  "verified today"; draft ↔ published
+``/registry/stale``                    coordinator  published services not verified in 180 days
 ``/content``, ``/content/{t}/{lang}``  coordinator  content review: edit, mark reviewed
 ``/dashboard``, ``/dashboard.csv``     coordinator  shared measurement
 ``/audit``                             coordinator  the audit log (read-only)
@@ -44,6 +50,7 @@ from desk.pages.dashboard import DashboardPages
 from desk.pages.handoff import HandoffPages
 from desk.pages.records import RecordPages
 from desk.pages.registry import RegistryPages
+from desk.pages.registry_edit import RegistryEditPages
 from desk.passwords import Argon2Passwords, Passwords
 from desk.policy import DeskPolicy
 from desk.roles import Role
@@ -129,6 +136,7 @@ def routes(desk: Desk) -> list[Route | Mount]:
     records = RecordPages(desk)
     dashboard = DashboardPages(desk)
     registry = RegistryPages(desk, desk.referrals)
+    records_pages = RegistryEditPages(desk)
 
     def page(path: str, handler: Handler, role: Role | None, methods: tuple[str, ...] = ("GET",)) -> Route:
         return Route(path, guarded(desk, handler, role=role), methods=list(methods))
@@ -148,6 +156,21 @@ def routes(desk: Desk) -> list[Route | Mount]:
         page("/answers", answers.side_by_side, Role.STAFF),
         page("/registry", registry.search, Role.STAFF),
         page("/registry/slip", registry.slip, Role.STAFF),
+        page("/registry/records", records_pages.records, Role.STAFF),
+        page("/registry/services/{service_id}", records_pages.service, Role.STAFF),
+        page("/registry/organizations/{organization_id}", records_pages.organization, Role.STAFF),
+        page("/registry/stale", records_pages.stale, Role.COORDINATOR),
+        page("/registry/new/{kind}", records_pages.new_form, Role.COORDINATOR),
+        page("/registry/new/{kind}", records_pages.new_save, Role.COORDINATOR, ("POST",)),
+        page("/registry/{kind}/{record_id}/edit", records_pages.edit_form, Role.COORDINATOR),
+        page("/registry/{kind}/{record_id}/edit", records_pages.edit_save, Role.COORDINATOR, ("POST",)),
+        page("/registry/services/{service_id}/verify", records_pages.verify, Role.COORDINATOR, ("POST",)),
+        page(
+            "/registry/services/{service_id}/publication",
+            records_pages.publication,
+            Role.COORDINATOR,
+            ("POST",),
+        ),
         page("/content", answers.overview, Role.COORDINATOR),
         page("/content/{intent}/{language}", answers.edit_form, Role.COORDINATOR),
         page("/content/{intent}/{language}", answers.save, Role.COORDINATOR, ("POST",)),

@@ -75,6 +75,7 @@ class Desk:
             NavItem("/inbox", t.gettext("Inbox"), Role.STAFF),
             NavItem("/answers", t.gettext("Answers"), Role.STAFF),
             NavItem("/registry", t.gettext("Find a service"), Role.STAFF),
+            NavItem("/registry/records", t.gettext("Registry records"), Role.STAFF),
             NavItem("/content", t.gettext("Content review"), Role.COORDINATOR),
             NavItem("/dashboard", t.gettext("Dashboard"), Role.COORDINATOR),
             NavItem("/audit", t.gettext("Audit log"), Role.COORDINATOR),
@@ -92,6 +93,9 @@ class Desk:
         status: int = 200,
         title: str = "",
     ) -> Response:
+        current = request.url.path.removeprefix(href(request, ""))
+        nav = self.nav(visitor)
+        here_nav = max((item.path for item in nav if current.startswith(item.path)), key=len, default="")
         page = {
             "visitor": visitor,
             "_": visitor.text.gettext,
@@ -99,8 +103,9 @@ class Desk:
             "csrf_field": CSRF_FIELD,
             "csrf": visitor.csrf,
             "url": lambda path: href(request, path),
-            "nav": self.nav(visitor),
-            "current": request.url.path.removeprefix(href(request, "")),
+            "nav": nav,
+            "here_nav": here_nav,
+            "current": current,
             "here": request.url.path + (("?" + request.url.query) if request.url.query else ""),
             "languages": [(code, language_name(code)) for code in DESK_LANGUAGES],
             "local": self.local,
