@@ -1071,6 +1071,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Publicado: desde ahora el asistente lo recomienda.",
         "ht": "Pibliye: depi kounye a asistan an voye moun la.",
     },
+    "Registry record": {
+        "es": "Ficha en el directorio",
+        "ht": "Fich nan anyè a",
+    },
     "Registry records": {
         "es": "Directorio de servicios",
         "ht": "Anyè sèvis yo",
