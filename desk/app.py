@@ -16,6 +16,8 @@ path                                   role         what
 ``/registry/new/{kind}``               coordinator  edit or add a record (audited)
 ``…/services/{id}/verify|publication`` coordinator  "verified today"; draft ↔ published
 ``/registry/stale``                    coordinator  published services not verified in 180 days
+``/registry/transfer``,
+``/registry/export.json|zip``          coordinator  HSDS import (check, then import) and export
 ``/content``, ``/content/{t}/{lang}``  coordinator  content review: edit, mark reviewed
 ``/dashboard``, ``/dashboard.csv``     coordinator  shared measurement
 ``/audit``                             coordinator  the audit log (read-only)
@@ -51,6 +53,7 @@ from desk.pages.handoff import HandoffPages
 from desk.pages.records import RecordPages
 from desk.pages.registry import RegistryPages
 from desk.pages.registry_edit import RegistryEditPages
+from desk.pages.registry_transfer import TransferPages
 from desk.passwords import Argon2Passwords, Passwords
 from desk.policy import DeskPolicy
 from desk.roles import Role
@@ -137,9 +140,17 @@ def routes(desk: Desk) -> list[Route | Mount]:
     dashboard = DashboardPages(desk)
     registry = RegistryPages(desk, desk.referrals)
     records_pages = RegistryEditPages(desk)
+    transfer = TransferPages(desk)
 
-    def page(path: str, handler: Handler, role: Role | None, methods: tuple[str, ...] = ("GET",)) -> Route:
-        return Route(path, guarded(desk, handler, role=role), methods=list(methods))
+    def page(
+        path: str,
+        handler: Handler,
+        role: Role | None,
+        methods: tuple[str, ...] = ("GET",),
+        *,
+        upload: bool = False,
+    ) -> Route:
+        return Route(path, guarded(desk, handler, role=role, upload=upload), methods=list(methods))
 
     return [
         page("/", auth.index, None),
@@ -160,6 +171,10 @@ def routes(desk: Desk) -> list[Route | Mount]:
         page("/registry/services/{service_id}", records_pages.service, Role.STAFF),
         page("/registry/organizations/{organization_id}", records_pages.organization, Role.STAFF),
         page("/registry/stale", records_pages.stale, Role.COORDINATOR),
+        page("/registry/transfer", transfer.page, Role.COORDINATOR),
+        page("/registry/transfer", transfer.upload, Role.COORDINATOR, ("POST",), upload=True),
+        page("/registry/export.json", transfer.export_json, Role.COORDINATOR),
+        page("/registry/export.zip", transfer.export_zip, Role.COORDINATOR),
         page("/registry/new/{kind}", records_pages.new_form, Role.COORDINATOR),
         page("/registry/new/{kind}", records_pages.new_save, Role.COORDINATOR, ("POST",)),
         page("/registry/{kind}/{record_id}/edit", records_pages.edit_form, Role.COORDINATOR),

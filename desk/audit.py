@@ -32,6 +32,7 @@ class Action(StrEnum):
     REGISTRY_EDIT = "registry.edit"
     REGISTRY_VERIFY = "registry.verify"
     REGISTRY_PUBLISH = "registry.publish"
+    REGISTRY_IMPORT = "registry.import"
     PASSWORD_CHANGE = "account.password"  # noqa: S105 - an action name, not a password
 
 

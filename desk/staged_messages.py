@@ -1339,6 +1339,78 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{count} servicios por verificar.",
         "ht": "{count} sèvis pou verifye.",
     },
+    "Import and export": {
+        "es": "Importar y exportar",
+        "ht": "Enpòte ak ekspòte",
+    },
+    "Export (Open Referral HSDS 3.0)": {
+        "es": "Exportar (Open Referral HSDS 3.0)",
+        "ht": "Ekspòte (Open Referral HSDS 3.0)",
+    },
+    "The whole registry, drafts included, as stored. An export imports again without loss.": {
+        "es": "Todo el directorio, con los borradores, tal como está guardado. Una exportación se vuelve a importar sin pérdidas.",
+        "ht": "Tout anyè a, ak bouyon yo, jan li anrejistre a. Yon ekspòtasyon ka enpòte ankò san pèt.",
+    },
+    "Download JSON": {
+        "es": "Descargar JSON",
+        "ht": "Telechaje JSON",
+    },
+    "Download the CSV package (.zip)": {
+        "es": "Descargar el paquete CSV (.zip)",
+        "ht": "Telechaje pake CSV a (.zip)",
+    },
+    "Import": {
+        "es": "Importar",
+        "ht": "Enpòte",
+    },
+    "A .json file (HSDS JSON: a list of organizations) or a .zip with the HSDS CSV package, at most {size} MB. The whole file is checked first: with any error nothing is imported. Each organization in the file replaces that organization's records; the others stay as they are.": {
+        "es": "Un archivo .json (HSDS JSON: una lista de organizaciones) o un .zip con el paquete CSV de HSDS, de {size} MB como máximo. Primero se revisa todo el archivo: con cualquier error no se importa nada. Cada organización del archivo reemplaza los registros de esa organización; las demás se quedan como están.",
+        "ht": "Yon fichye .json (HSDS JSON: yon lis òganizasyon) oswa yon .zip ak pake CSV HSDS la, pa plis pase {size} MB. Yo verifye tout fichye a anvan: si gen nenpòt erè, anyen pa enpòte. Chak òganizasyon nan fichye a ranplase dosye òganizasyon sa a; lòt yo rete jan yo ye.",
+    },
+    "File": {
+        "es": "Archivo",
+        "ht": "Fichye",
+    },
+    "Check only": {
+        "es": "Solo revisar",
+        "ht": "Verifye sèlman",
+    },
+    "Check and import": {
+        "es": "Revisar e importar",
+        "ht": "Verifye epi enpòte",
+    },
+    "Validation report: {file}": {
+        "es": "Informe de validación: {file}",
+        "ht": "Rapò validasyon: {file}",
+    },
+    "Imported. The assistant uses the new records from its next referral.": {
+        "es": "Importado. El asistente usa los nuevos registros desde su próxima recomendación.",
+        "ht": "Enpòte. Asistan an sèvi ak nouvo dosye yo depi pwochen referans li.",
+    },
+    "No errors: the file can be imported. Nothing was written.": {
+        "es": "Sin errores: el archivo se puede importar. No se escribió nada.",
+        "ht": "Pa gen erè: fichye a ka enpòte. Anyen pa te ekri.",
+    },
+    "The database refused the import; nothing was written.": {
+        "es": "La base de datos rechazó la importación; no se escribió nada.",
+        "ht": "Baz done a refize enpòtasyon an; anyen pa te ekri.",
+    },
+    "Errors found: nothing was imported. Correct the file and send it again.": {
+        "es": "Se encontraron errores: no se importó nada. Corrige el archivo y envíalo de nuevo.",
+        "ht": "Gen erè: anyen pa enpòte. Korije fichye a epi voye l ankò.",
+    },
+    "Choose a file first.": {
+        "es": "Primero elige un archivo.",
+        "ht": "Chwazi yon fichye anvan.",
+    },
+    "Send a .json file (HSDS JSON) or a .zip file (the HSDS CSV package).": {
+        "es": "Envía un archivo .json (HSDS JSON) o un .zip (el paquete CSV de HSDS).",
+        "ht": "Voye yon fichye .json (HSDS JSON) oswa yon fichye .zip (pake CSV HSDS la).",
+    },
+    "imported registry records": {
+        "es": "importó registros al directorio",
+        "ht": "enpòte dosye nan anyè a",
+    },
 }
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
