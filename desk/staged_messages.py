@@ -1071,6 +1071,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Publicado: desde ahora el asistente lo recomienda.",
         "ht": "Pibliye: depi kounye a asistan an voye moun la.",
     },
+    "Words in the name or description (optional)": {
+        "es": "Palabras del nombre o la descripción (opcional)",
+        "ht": "Mo ki nan non an oswa deskripsyon an (si ou vle)",
+    },
     "Registry record": {
         "es": "Ficha en el directorio",
         "ht": "Fich nan anyè a",

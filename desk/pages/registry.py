@@ -22,11 +22,13 @@ from desk.context import Desk
 from desk.guard import Visitor
 from desk.text import SlipText, language_name
 from referrals.finder import Referral, ReferralFinder, ReferralResult
-from referrals.places import Place
+from referrals.places import Place, normalise
 
 POPULATIONS = ("women", "children_families", "unaccompanied_minors", "lgbtq", "older_people", "disability",
                "indigenous")  # fmt: skip
 LIMIT = 10
+#: With words to look for, this many of the assistant's results are read, then filtered.
+WIDE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class Query:
     language: str
     populations: frozenset[str]
     open_now: bool
+    words: str = ""
 
     @property
     def params(self) -> list[tuple[str, str]]:
@@ -45,6 +48,8 @@ class Query:
         out += [("population", p) for p in sorted(self.populations)]
         if self.open_now:
             out.append(("open", "1"))
+        if self.words:
+            out.append(("q", self.words))
         return out
 
 
@@ -75,6 +80,7 @@ class RegistryPages:
             language=language if language in LANGUAGES else "es",
             populations=frozenset(p for p in params.getlist("population") if p in POPULATIONS),
             open_now=params.get("open") == "1",
+            words=" ".join(params.get("q", "").split())[:120],
         )
 
     async def _search(self, query: Query) -> ReferralResult:
@@ -84,11 +90,12 @@ class RegistryPages:
             language=query.language,
             now=self.desk.now(),
             populations=query.populations,
-            limit=LIMIT,
+            limit=WIDE if query.words else LIMIT,
         )
-        if query.open_now:
-            return ReferralResult(tuple(r for r in result.referrals if r.open_now), result.scope)
-        return result
+        kept = [r for r in result.referrals if not query.open_now or r.open_now]
+        if query.words:
+            kept = [r for r in kept if matches(r, query.words)][:LIMIT]
+        return ReferralResult(tuple(kept), result.scope)
 
     async def search(self, request: Request, visitor: Visitor) -> Response:
         t = visitor.text
@@ -134,6 +141,17 @@ class RegistryPages:
             {"query": query, "referral": referral, "slip": slip_lines(referral, query, self.desk.today())},
             title=visitor.text.gettext("Referral slip"),
         )
+
+
+def matches(referral: Referral, words: str) -> bool:
+    """Every word is in the service's name, organization, office or description — ignoring case
+    and accents ("medico" finds "Médico")."""
+    text = normalise(
+        " ".join(
+            v for v in (referral.name, referral.organization, referral.location, referral.description) if v
+        )
+    )
+    return all(word in text for word in normalise(words).split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,3 +114,24 @@ def test_slip_texts_fall_back_along_the_persons_language_chain(tmp_path: Path) -
     assert SlipText("mam").gettext("Printed on {date}", date="1") == "Impreso el 1"  # mam → es
     assert SlipText("ht").gettext("Printed on {date}", date="1") == "Enprime jou 1"
     assert SlipText("en").gettext("Printed on {date}", date="1") == "Printed on 1"
+
+
+async def test_words_narrow_the_search_ignoring_accents_and_keep_the_assistants_order(scene: Scene) -> None:
+    everything = bot_referrals(scene, "shelter", "Tapachula", "es")
+    async with signed_in(scene) as c:
+        page = await c.get(
+            "/desk/registry",
+            params={"topic": "shelter", "place": "Tapachula", "language": "es", "q": "JESUS  buen"},
+        )
+    names = [html.unescape(n.strip()) for n in re.findall(r"<h3>(.*?)</h3>", page.text)]
+    assert names and len(names) < len(everything)
+    assert "in Tapachula" in page.text  # the assistant's reasons stay
+    async with signed_in(scene) as c:
+        albergue = await c.get(
+            "/desk/registry", params={"topic": "shelter", "place": "Tapachula", "q": "albergue"}
+        )
+    kept = [html.unescape(n.strip()) for n in re.findall(r"<h3>(.*?)</h3>", albergue.text)]
+    assert len(kept) > 1
+    order = iter(everything)
+    assert all(name in order for name in kept)  # a subsequence of the assistant's order
+    assert 'name="q" value="albergue"' in albergue.text
