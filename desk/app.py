@@ -43,6 +43,7 @@ from bot.dialogue.menus import MENU_TOPICS
 from bot.languages import LANGUAGES
 from bot.sessions import utcnow
 from content.answers import AnswerBook
+from desk.assistant_links import assistant_links
 from desk.content_review import ContentPlace
 from desk.context import STATIC, Desk, templates
 from desk.guard import Handler, guarded, visitor_for
@@ -129,6 +130,7 @@ def build_desk(
         timezone=ZoneInfo(settings.office_timezone),
         templates=templates(),
         clock=clock,
+        assistant_links=assistant_links(settings),
     )
 
 

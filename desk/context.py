@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from bot.handoff import HandoffDesk
 from content.answers import AnswerBook
+from desk.assistant_links import AssistantLink
 from desk.content_review import ContentPlace
 from desk.guard import CSRF_FIELD, Visitor, href
 from desk.passwords import Passwords
@@ -56,6 +57,7 @@ class Desk:
     timezone: ZoneInfo
     templates: Jinja2Templates
     clock: Callable[[], datetime]
+    assistant_links: tuple[AssistantLink, ...] = ()
 
     def now(self) -> datetime:
         return self.clock()

@@ -1075,6 +1075,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Palabras del nombre o la descripción (opcional)",
         "ht": "Mo ki nan non an oswa deskripsyon an (si ou vle)",
     },
+    "Write to the assistant on Telegram: {url}": {
+        "es": "Escribe al asistente en Telegram: {url}",
+        "ht": "Ekri asistan an sou Telegram: {url}",
+    },
+    "Write to the assistant on WhatsApp: {url}": {
+        "es": "Escribe al asistente en WhatsApp: {url}",
+        "ht": "Ekri asistan an sou WhatsApp: {url}",
+    },
     "Registry record": {
         "es": "Ficha en el directorio",
         "ht": "Fich nan anyè a",

@@ -24,9 +24,20 @@ from desk.text import SlipText, language_name
 from referrals.finder import Referral, ReferralFinder, ReferralResult
 from referrals.places import Place, normalise
 
+
+def _(msgid: str) -> str:
+    """Marks a msgid for extraction; the slip translates it in the person's language."""
+    return msgid
+
+
 POPULATIONS = ("women", "children_families", "unaccompanied_minors", "lgbtq", "older_people", "disability",
                "indigenous")  # fmt: skip
 LIMIT = 10
+#: The line under each QR code, in the person's language.
+CHANNEL_LINE = {
+    "telegram": _("Write to the assistant on Telegram: {url}"),
+    "whatsapp": _("Write to the assistant on WhatsApp: {url}"),
+}
 #: With words to look for, this many of the assistant's results are read, then filtered.
 WIDE = 200
 
@@ -138,7 +149,15 @@ class RegistryPages:
             request,
             visitor,
             "slip.html",
-            {"query": query, "referral": referral, "slip": slip_lines(referral, query, self.desk.today())},
+            {
+                "query": query,
+                "referral": referral,
+                "slip": slip_lines(referral, query, self.desk.today()),
+                "links": [
+                    (link, SlipText(query.language).gettext(CHANNEL_LINE[link.channel], url=link.url))
+                    for link in self.desk.assistant_links
+                ],
+            },
             title=visitor.text.gettext("Referral slip"),
         )
 

@@ -50,3 +50,16 @@ def test_cli_start_up_with_bad_settings_prints_one_line_not_a_traceback(tmp_path
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "BRUJULA_DATABASE_URL" in result.stderr
+
+
+def test_the_public_links_to_the_assistant_are_checked_and_normalised() -> None:
+    settings = load_settings(
+        BRUJULA_TELEGRAM_BOT_USERNAME="@brujula_test_bot", BRUJULA_WHATSAPP_PUBLIC_NUMBER="+52 (55) 0000-0000"
+    )
+    assert settings.telegram_bot_username == "brujula_test_bot"
+    assert settings.whatsapp_public_number == "525500000000"
+    assert load_settings().telegram_bot_username is None and load_settings().whatsapp_public_number is None
+    with pytest.raises(SettingsError, match="BRUJULA_TELEGRAM_BOT_USERNAME"):
+        load_settings(BRUJULA_TELEGRAM_BOT_USERNAME="https://t.me/x")
+    with pytest.raises(SettingsError, match="BRUJULA_WHATSAPP_PUBLIC_NUMBER"):
+        load_settings(BRUJULA_WHATSAPP_PUBLIC_NUMBER="call us")
