@@ -97,7 +97,12 @@ class Desk:
     ) -> Response:
         current = request.url.path.removeprefix(href(request, ""))
         nav = self.nav(visitor)
-        here_nav = max((item.path for item in nav if current.startswith(item.path)), key=len, default="")
+        section = (
+            "/registry/records"
+            if current.startswith("/registry/") and current != "/registry/slip"
+            else current
+        )
+        here_nav = max((item.path for item in nav if section.startswith(item.path)), key=len, default="")
         page = {
             "visitor": visitor,
             "_": visitor.text.gettext,

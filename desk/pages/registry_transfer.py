@@ -10,6 +10,7 @@ written and the report says where. *Check only* never writes. An import is one t
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 from pathlib import Path
 
@@ -46,15 +47,18 @@ class TransferPages:
         if suffix not in SUFFIXES:
             return self._render(request, visitor, None, name, check_only, problem="type", status=400)
         data = await sent.read()
-        report = await asyncio.to_thread(self._run, data, suffix, check_only)
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name).stem)[:80] or "upload"
+        report = await asyncio.to_thread(self._run, data, safe + suffix, check_only)
         if report.applied:
             await asyncio.to_thread(self._audit, visitor.username, name, report)
         status = 200 if report.ok else 400
         return self._render(request, visitor, report, name, check_only, status=status)
 
-    def _run(self, data: bytes, suffix: str, check_only: bool) -> Report:
+    def _run(self, data: bytes, filename: str, check_only: bool) -> Report:
+        """Check (and import) the upload from a private temporary folder, under its own name so
+        that the report names the file the coordinator sent."""
         with tempfile.TemporaryDirectory(prefix="brujula-upload-") as folder:
-            path = Path(folder) / f"upload{suffix}"
+            path = Path(folder) / filename
             path.write_bytes(data)
             if check_only:
                 return validate(path, self.desk.db)[1]
