@@ -192,3 +192,25 @@ def test_a_registry_form_without_its_csrf_token_is_refused(
         expect(page.get_by_role("heading", name="Cambiado sin token")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_the_edit_form_fits_a_phone_in_spanish(browser: Any, editable_registry: DeskServer) -> None:
+    service_id, _name = first_shelter(editable_registry)
+    context = browser.new_context(locale="es-MX", viewport={"width": 360, "height": 740})
+    try:
+        phone = Person(context.new_page(), editable_registry.url)
+        page = phone.page
+        phone.go("/login")
+        page.get_by_label("Usuario").fill("cora")
+        page.get_by_label("Contraseña").fill("una contraseña larga 2026")
+        page.get_by_role("button", name="Entrar").click()
+        for path in (
+            f"/registry/services/{service_id}",
+            f"/registry/service/{service_id}/edit",
+            "/registry/stale",
+        ):
+            phone.go(path)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        expect(page.get_by_role("heading", name="Servicios por verificar")).to_be_visible()
+    finally:
+        context.close()
