@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -53,6 +54,30 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = Field(None, alias="WHATSAPP_APP_SECRET")
     whatsapp_verify_token: SecretStr | None = Field(None, alias="WHATSAPP_VERIFY_TOKEN")
     whatsapp_api_base_url: str = Field("https://graph.facebook.com/v21.0", alias="WHATSAPP_API_BASE_URL")
+
+    #: Public ways to reach the assistant, printed on referral slips as a link and a QR code.
+    telegram_bot_username: str | None = Field(None, alias="BRUJULA_TELEGRAM_BOT_USERNAME")
+    whatsapp_public_number: str | None = Field(None, alias="BRUJULA_WHATSAPP_PUBLIC_NUMBER")
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _valid_bot_username(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        name = value.strip().removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{4,31}", name):
+            raise ValueError("a Telegram username, e.g. brujula_bot")
+        return name
+
+    @field_validator("whatsapp_public_number")
+    @classmethod
+    def _valid_public_number(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        digits = re.sub(r"[\s()+.-]", "", value)
+        if not re.fullmatch(r"[1-9][0-9]{7,14}", digits):
+            raise ValueError("the number in international format, e.g. 52 55 0000 0000")
+        return digits
 
     @field_validator("office_hours")
     @classmethod

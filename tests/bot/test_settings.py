@@ -212,3 +212,16 @@ def test_a_terminate_signal_while_the_nlu_service_starts_stops_it_too(
         signal.signal(signal.SIGTERM, before)
     (service,) = FakeService.instances
     assert service.stopped
+
+
+def test_the_public_links_to_the_assistant_are_checked_and_normalised() -> None:
+    settings = load_settings(
+        BRUJULA_TELEGRAM_BOT_USERNAME="@brujula_test_bot", BRUJULA_WHATSAPP_PUBLIC_NUMBER="+52 (55) 0000-0000"
+    )
+    assert settings.telegram_bot_username == "brujula_test_bot"
+    assert settings.whatsapp_public_number == "525500000000"
+    assert load_settings().telegram_bot_username is None and load_settings().whatsapp_public_number is None
+    with pytest.raises(SettingsError, match="BRUJULA_TELEGRAM_BOT_USERNAME"):
+        load_settings(BRUJULA_TELEGRAM_BOT_USERNAME="https://t.me/x")
+    with pytest.raises(SettingsError, match="BRUJULA_WHATSAPP_PUBLIC_NUMBER"):
+        load_settings(BRUJULA_WHATSAPP_PUBLIC_NUMBER="call us")

@@ -114,3 +114,56 @@ def test_slip_texts_fall_back_along_the_persons_language_chain(tmp_path: Path) -
     assert SlipText("mam").gettext("Printed on {date}", date="1") == "Impreso el 1"  # mam → es
     assert SlipText("ht").gettext("Printed on {date}", date="1") == "Enprime jou 1"
     assert SlipText("en").gettext("Printed on {date}", date="1") == "Printed on 1"
+
+
+async def test_words_narrow_the_search_ignoring_accents_and_keep_the_assistants_order(scene: Scene) -> None:
+    everything = bot_referrals(scene, "shelter", "Tapachula", "es")
+    async with signed_in(scene) as c:
+        page = await c.get(
+            "/desk/registry",
+            params={"topic": "shelter", "place": "Tapachula", "language": "es", "q": "JESUS  buen"},
+        )
+    names = [html.unescape(n.strip()) for n in re.findall(r"<h3>(.*?)</h3>", page.text)]
+    assert names and len(names) < len(everything)
+    assert "in Tapachula" in page.text  # the assistant's reasons stay
+    async with signed_in(scene) as c:
+        albergue = await c.get(
+            "/desk/registry", params={"topic": "shelter", "place": "Tapachula", "q": "albergue"}
+        )
+    kept = [html.unescape(n.strip()) for n in re.findall(r"<h3>(.*?)</h3>", albergue.text)]
+    assert len(kept) > 1
+    order = iter(everything)
+    assert all(name in order for name in kept)  # a subsequence of the assistant's order
+    assert 'name="q" value="albergue"' in albergue.text
+
+
+async def test_the_slip_links_to_the_assistant_with_a_qr_code_only_when_configured(tmp_path: Path) -> None:
+    from bot.settings import load_settings
+    from desk.assistant_links import assistant_links
+
+    assert assistant_links(load_settings()) == ()
+    configured = load_settings(
+        BRUJULA_TELEGRAM_BOT_USERNAME="@brujula_test_bot", BRUJULA_WHATSAPP_PUBLIC_NUMBER="+52 (55) 0000-0000"
+    )
+    links = assistant_links(configured)
+    assert [link.url for link in links] == ["https://t.me/brujula_test_bot", "https://wa.me/525500000000"]
+    assert all(link.qr.startswith("data:image/svg+xml") for link in links)
+
+    scene = build_scene(tmp_path, clock=lambda: NOW)
+    seed_registry(scene)
+    try:
+        async with signed_in(scene) as c:
+            params = {"topic": "shelter", "place": "Tapachula", "language": "ht"}
+            search = await c.get("/desk/registry", params=params)
+            link = re.search(r'href="(/desk/registry/slip\?[^"]+)"', search.text)
+            assert link
+            slip = link.group(1).replace("&amp;", "&")
+            without = (await c.get(slip)).text
+            scene.desk.assistant_links = links
+            page = (await c.get(slip)).text
+    finally:
+        scene.app.db.dispose()
+    assert "t.me" not in without and "data:image/svg+xml" not in without  # unset: no link at all
+    assert "Ekri asistan an sou Telegram: https://t.me/brujula_test_bot" in page
+    assert "Ekri asistan an sou WhatsApp: https://wa.me/525500000000" in page
+    assert page.count('src="data:image/svg+xml') == 2

@@ -150,12 +150,20 @@ def person(browser: Any, desk_server: DeskServer) -> Iterator[Person]:
 
 @pytest.fixture(scope="module")
 def registry_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskServer]:
-    """A desk over the bundled seed registry (read-only tests share it)."""
+    """A desk over the bundled seed registry (read-only tests share it), with the assistant's
+    public Telegram and WhatsApp links configured (slips print both QR codes)."""
     _need_browser()
+    from bot.settings import load_settings
+    from desk.assistant_links import assistant_links
     from tests.desk.scenes import seed_registry
 
     scene = build_scene(tmp_path_factory.mktemp("registry-server"))
     seed_registry(scene)
+    scene.desk.assistant_links = assistant_links(
+        load_settings(
+            BRUJULA_TELEGRAM_BOT_USERNAME="brujula_test_bot", BRUJULA_WHATSAPP_PUBLIC_NUMBER="525500000000"
+        )
+    )
     server = DeskServer(scene)
     server.start()
     try:
