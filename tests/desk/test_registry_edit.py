@@ -4,7 +4,6 @@ before → after, and reaches the assistant's next referral; staff may read but 
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,16 +17,15 @@ from desk.audit import AuditEntry
 from desk.registry_records import save
 from referrals import SqlReferralFinder
 from referrals.places import default_gazetteer
-from tests.desk.scenes import PASSWORD, Scene, build_scene, seed_registry
+from tests.desk.scenes import CSRF, Scene, registry_scene
+from tests.desk.scenes import signed_in as desk_client
 
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Mexico City
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
-    built = build_scene(tmp_path_factory.mktemp("registry-edit"), clock=lambda: NOW)
-    seed_registry(built)
+    built = registry_scene(tmp_path_factory.mktemp("registry-edit"), NOW)
     yield built
     built.app.db.dispose()
 
@@ -36,17 +34,8 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
 async def signed_in(
     scene: Scene, username: str, language: str = "en"
 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=scene.web),
-        base_url="http://desk.test",
-        headers={"accept-language": language},
-    ) as client:
-        page = await client.get("/desk/login")
-        found = CSRF.search(page.text)
-        assert found
-        await client.post(
-            "/desk/login", data={"csrf": found.group(1), "username": username, "password": PASSWORD}
-        )
+    """Signed in, with the CSRF token of the registry pages' forms."""
+    async with desk_client(scene, username, language) as client:
         home = await client.get("/desk/registry/records")
         token = CSRF.search(home.text)
         assert token

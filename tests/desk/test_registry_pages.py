@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,34 +15,23 @@ import pytest
 
 from referrals import SqlReferralFinder
 from referrals.places import default_gazetteer
-from tests.desk.scenes import PASSWORD, Scene, build_scene, seed_registry
+from tests.desk.scenes import Scene, build_scene, registry_scene, seed_registry
+from tests.desk.scenes import signed_in as desk_client
 
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Mexico City
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
-    built = build_scene(tmp_path_factory.mktemp("registry"), clock=lambda: NOW)
-    seed_registry(built)
+    built = registry_scene(tmp_path_factory.mktemp("registry"), NOW)
     yield built
     built.app.db.dispose()
 
 
-@contextlib.asynccontextmanager
-async def signed_in(scene: Scene, username: str = "sam") -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=scene.web),
-        base_url="http://desk.test",
-        headers={"accept-language": "en"},
-    ) as client:
-        page = await client.get("/desk/login")
-        found = CSRF.search(page.text)
-        assert found
-        await client.post(
-            "/desk/login", data={"csrf": found.group(1), "username": username, "password": PASSWORD}
-        )
-        yield client
+def signed_in(
+    scene: Scene, username: str = "sam"
+) -> contextlib.AbstractAsyncContextManager[httpx.AsyncClient]:
+    return desk_client(scene, username)
 
 
 def bot_referrals(scene: Scene, topic: str, place: str, language: str) -> list[str]:

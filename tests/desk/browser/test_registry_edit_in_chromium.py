@@ -27,7 +27,7 @@ from desk.registry_records import save
 from referrals import SqlReferralFinder
 from referrals.places import default_gazetteer
 from tests.conftest import Chat
-from tests.desk.browser.conftest import DeskServer, Person, _need_browser
+from tests.desk.browser.conftest import DeskServer, Person, _need_browser, serving
 from tests.desk.scenes import build_scene, run_async, seed_registry
 from tests.fakes import FakeClassifier
 
@@ -40,13 +40,8 @@ def editable_registry(tmp_path: Path) -> Iterator[DeskServer]:
     _need_browser()
     scene = build_scene(tmp_path)
     seed_registry(scene)
-    server = DeskServer(scene)
-    server.start()
-    try:
+    with serving(scene) as server:
         yield server
-    finally:
-        server.stop()
-        scene.app.db.dispose()
 
 
 def first_shelter(server: DeskServer) -> tuple[str, str]:
