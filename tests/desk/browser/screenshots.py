@@ -129,7 +129,7 @@ def take(out: Path) -> list[Path]:
                 page.wait_for_load_state()
                 shot("registry-import", full=False)
 
-                spanish = browser.new_context(locale="es-MX", viewport={"width": 390, "height": 844})
+                spanish = browser.new_context(locale="es-MX", viewport={"width": 360, "height": 740})
                 phone = Person(spanish.new_page(), server.url)
                 phone.go("/login")
                 phone.page.get_by_label("Usuario").fill("sam")
