@@ -61,6 +61,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            # deleted rows (a person's data on request, purged tickets) are overwritten in the
+            # file, not only unlinked: some SQLite builds default to off
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

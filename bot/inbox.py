@@ -21,7 +21,7 @@ moved on). The one window left is between a reply reaching the channel and the r
 Privacy: ``payload`` and ``replies`` are sealed (Fernet, key derived from ``BRUJULA_SECRET_KEY``)
 and emptied as soon as the row is done; done rows keep only channel, the channel's message id,
 the pseudonymous session id and times, to answer a late duplicate once, and are pruned after two
-days. The tables are created by the schema migrations (revision 0005).
+days. The tables are created by the schema migrations (revision 0006).
 """
 
 from __future__ import annotations

@@ -30,17 +30,21 @@ LANGUAGES: dict[str, Language] = {
         Language("en", "English", None, released=True, cldr="en"),
         Language("ht", "Kreyòl ayisyen", "fr", released=True, cldr="ht"),
         # Guatemalan migrants. Standard orthography of the ALMG (Academia de Lenguas Mayas).
-        Language("quc", "K'iche'", cldr="quc", variety="K'iche' central, ALMG orthography"),
+        Language("quc", "K'iche'", cldr="quc", variety="K'iche' (central), ALMG orthography"),
         # Guatemalan migrants and Chiapas. "Qyool" ("our word") is also used; "Mam" is understood
         # by all speakers.
         Language("mam", "Mam", variety="Mam, ALMG orthography"),
         # Chiapas highlands (Chamula, Zinacantán); "bats'i k'op" means "the true word".
-        Language("tzo", "Bats'i k'op (Tsotsil)", variety="Tsotsil, Chamula/Zinacantán"),
-        # Nahuatl of the Huasteca (Veracruz, Hidalgo, San Luis Potosí), the largest variety;
-        # speakers call it "mexicano" as often as "náhuatl".
-        Language("nah", "Nahuatl / Mexicano", variety="Nahuatl of the Huasteca"),
+        Language("tzo", "Bats'i k'op (Tsotsil)", variety="Tsotsil (Chamula/Zinacantán)"),
+        # Central Nahuatl (Puebla–Tlaxcala highlands), as the drafts in locales/ and content/
+        # are written; speakers call it "mexicano" as often as "náhuatl".
+        Language(
+            "nah",
+            "Nahuatl / Mexicano",
+            variety="Central Nahuatl (Puebla-Tlaxcala), classical-based spelling (c/qu/hu/tz)",
+        ),
         # Otomí of Querétaro as spoken in Amealco (Santiago Mexquititlán): "hñäñho".
-        Language("otq", "Hñäñho (Otomí)", variety="Otomí of Querétaro, Amealco"),
+        Language("otq", "Hñäñho (Otomí)", variety="Hñäñho, Amealco (Santiago Mexquititlán)"),
     )
 }
 

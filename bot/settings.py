@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -13,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the placeholder we refuse in production
 PLACEHOLDERS = {DEV_SECRET, "", "changeme", "change-me", "secret", "placeholder"}
 
@@ -28,7 +31,7 @@ class Settings(BaseSettings):
     database_url: str = Field(f"sqlite:///{VAR / 'brujula.db'}", alias="BRUJULA_DATABASE_URL")
     nlu_url: str = Field("http://127.0.0.1:5005", alias="BRUJULA_NLU_URL")
     nlu_timeout: float = Field(5.0, alias="BRUJULA_NLU_TIMEOUT")
-    nlu_threshold: float = Field(0.55, alias="BRUJULA_NLU_THRESHOLD")
+    nlu_threshold: float = Field(0.75, alias="BRUJULA_NLU_THRESHOLD", gt=0, lt=1)  # docs/NLU.md
     secret_key: SecretStr = Field(SecretStr(DEV_SECRET), alias="BRUJULA_SECRET_KEY")
     host: str = Field("127.0.0.1", alias="BRUJULA_HOST")
     port: int = Field(8000, alias="BRUJULA_PORT", ge=1, le=65535)
@@ -54,6 +57,30 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr | None = Field(None, alias="WHATSAPP_VERIFY_TOKEN")
     whatsapp_api_base_url: str = Field("https://graph.facebook.com/v21.0", alias="WHATSAPP_API_BASE_URL")
 
+    #: Public ways to reach the assistant, printed on referral slips as a link and a QR code.
+    telegram_bot_username: str | None = Field(None, alias="BRUJULA_TELEGRAM_BOT_USERNAME")
+    whatsapp_public_number: str | None = Field(None, alias="BRUJULA_WHATSAPP_PUBLIC_NUMBER")
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _valid_bot_username(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        name = value.strip().removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{4,31}", name):
+            raise ValueError("a Telegram username, e.g. brujula_bot")
+        return name
+
+    @field_validator("whatsapp_public_number")
+    @classmethod
+    def _valid_public_number(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        digits = re.sub(r"[\s()+.-]", "", value)
+        if not re.fullmatch(r"[1-9][0-9]{7,14}", digits):
+            raise ValueError("the number in international format, e.g. 52 55 0000 0000")
+        return digits
+
     @field_validator("office_hours")
     @classmethod
     def _valid_office_hours(cls, value: str) -> str:
@@ -73,6 +100,39 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (e.g. America/Mexico_City)") from None
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _valid_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("nlu_url", "telegram_api_base_url", "telegram_webhook_url", "whatsapp_api_base_url")
+    @classmethod
+    def _valid_http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        parsed = urlsplit(value)
+        try:
+            parsed.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+        except ValueError:
+            raise ValueError("has an invalid port") from None
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError("is not an http:// or https:// URL")
+        if info.field_name == "telegram_webhook_url" and parsed.scheme != "https":
+            raise ValueError("must be an https:// URL (Telegram only calls https webhooks)")
+        return value
+
+    @field_validator("content_dir")
+    @classmethod
+    def _existing_directory(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(
+                f"{str(value)!r} is not a directory (the knowledge answers, e.g. content/answers)"
+            )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _valid_database_url(cls, value: str) -> str:
@@ -87,6 +147,7 @@ class Settings(BaseSettings):
     @field_validator(
         "telegram_bot_token",
         "telegram_webhook_secret",
+        "telegram_webhook_url",
         "whatsapp_access_token",
         "whatsapp_phone_number_id",
         "whatsapp_app_secret",

@@ -10,6 +10,14 @@ path                                   role         what
 ``/inbox``, ``/tickets/{id}``          staff        handoff inbox; read, reply, close
 ``/answers``                           staff        a topic's answer in two languages
 ``/registry``, ``/registry/slip``      staff        find a service (as the bot ranks); slip
+``/registry/records``, ``…/services/{id}``,
+``…/organizations/{id}``               staff        registry records, read-only
+``/registry/{kind}/{id}/edit``,
+``/registry/new/{kind}``               coordinator  edit or add a record (audited)
+``…/services/{id}/verify|publication`` coordinator  "verified today"; draft ↔ published
+``/registry/stale``                    coordinator  published services not verified in 180 days
+``/registry/transfer``,
+``/registry/export.json|zip``          coordinator  HSDS import (check, then import) and export
 ``/content``, ``/content/{t}/{lang}``  coordinator  content review: edit, mark reviewed
 ``/dashboard``, ``/dashboard.csv``     coordinator  shared measurement
 ``/audit``                             coordinator  the audit log (read-only)
@@ -35,6 +43,7 @@ from bot.dialogue.menus import MENU_TOPICS
 from bot.languages import LANGUAGES
 from bot.sessions import utcnow
 from content.answers import AnswerBook
+from desk.assistant_links import assistant_links
 from desk.content_review import ContentPlace
 from desk.context import STATIC, Desk, templates
 from desk.guard import Handler, guarded, visitor_for
@@ -44,6 +53,8 @@ from desk.pages.dashboard import DashboardPages
 from desk.pages.handoff import HandoffPages
 from desk.pages.records import RecordPages
 from desk.pages.registry import RegistryPages
+from desk.pages.registry_edit import RegistryEditPages
+from desk.pages.registry_transfer import TransferPages
 from desk.passwords import Argon2Passwords, Passwords
 from desk.policy import DeskPolicy
 from desk.roles import Role
@@ -119,6 +130,7 @@ def build_desk(
         timezone=ZoneInfo(settings.office_timezone),
         templates=templates(),
         clock=clock,
+        assistant_links=assistant_links(settings),
     )
 
 
@@ -129,9 +141,18 @@ def routes(desk: Desk) -> list[Route | Mount]:
     records = RecordPages(desk)
     dashboard = DashboardPages(desk)
     registry = RegistryPages(desk, desk.referrals)
+    records_pages = RegistryEditPages(desk)
+    transfer = TransferPages(desk)
 
-    def page(path: str, handler: Handler, role: Role | None, methods: tuple[str, ...] = ("GET",)) -> Route:
-        return Route(path, guarded(desk, handler, role=role), methods=list(methods))
+    def page(
+        path: str,
+        handler: Handler,
+        role: Role | None,
+        methods: tuple[str, ...] = ("GET",),
+        *,
+        upload: bool = False,
+    ) -> Route:
+        return Route(path, guarded(desk, handler, role=role, upload=upload), methods=list(methods))
 
     return [
         page("/", auth.index, None),
@@ -148,6 +169,25 @@ def routes(desk: Desk) -> list[Route | Mount]:
         page("/answers", answers.side_by_side, Role.STAFF),
         page("/registry", registry.search, Role.STAFF),
         page("/registry/slip", registry.slip, Role.STAFF),
+        page("/registry/records", records_pages.records, Role.STAFF),
+        page("/registry/services/{service_id}", records_pages.service, Role.STAFF),
+        page("/registry/organizations/{organization_id}", records_pages.organization, Role.STAFF),
+        page("/registry/stale", records_pages.stale, Role.COORDINATOR),
+        page("/registry/transfer", transfer.page, Role.COORDINATOR),
+        page("/registry/transfer", transfer.upload, Role.COORDINATOR, ("POST",), upload=True),
+        page("/registry/export.json", transfer.export_json, Role.COORDINATOR),
+        page("/registry/export.zip", transfer.export_zip, Role.COORDINATOR),
+        page("/registry/new/{kind}", records_pages.new_form, Role.COORDINATOR),
+        page("/registry/new/{kind}", records_pages.new_save, Role.COORDINATOR, ("POST",)),
+        page("/registry/{kind}/{record_id}/edit", records_pages.edit_form, Role.COORDINATOR),
+        page("/registry/{kind}/{record_id}/edit", records_pages.edit_save, Role.COORDINATOR, ("POST",)),
+        page("/registry/services/{service_id}/verify", records_pages.verify, Role.COORDINATOR, ("POST",)),
+        page(
+            "/registry/services/{service_id}/publication",
+            records_pages.publication,
+            Role.COORDINATOR,
+            ("POST",),
+        ),
         page("/content", answers.overview, Role.COORDINATOR),
         page("/content/{intent}/{language}", answers.edit_form, Role.COORDINATOR),
         page("/content/{intent}/{language}", answers.save, Role.COORDINATOR, ("POST",)),

@@ -28,6 +28,11 @@ class Action(StrEnum):
     ACCOUNT_DISABLE = "account.disable"
     ACCOUNT_ENABLE = "account.enable"
     ACCOUNT_RESET = "account.reset"
+    REGISTRY_CREATE = "registry.create"
+    REGISTRY_EDIT = "registry.edit"
+    REGISTRY_VERIFY = "registry.verify"
+    REGISTRY_PUBLISH = "registry.publish"
+    REGISTRY_IMPORT = "registry.import"
     PASSWORD_CHANGE = "account.password"  # noqa: S105 - an action name, not a password
 
 

@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from bot.handoff import HandoffDesk
 from content.answers import AnswerBook
+from desk.assistant_links import AssistantLink
 from desk.content_review import ContentPlace
 from desk.guard import CSRF_FIELD, Visitor, href
 from desk.passwords import Passwords
@@ -56,6 +57,7 @@ class Desk:
     timezone: ZoneInfo
     templates: Jinja2Templates
     clock: Callable[[], datetime]
+    assistant_links: tuple[AssistantLink, ...] = ()
 
     def now(self) -> datetime:
         return self.clock()
@@ -75,6 +77,7 @@ class Desk:
             NavItem("/inbox", t.gettext("Inbox"), Role.STAFF),
             NavItem("/answers", t.gettext("Answers"), Role.STAFF),
             NavItem("/registry", t.gettext("Find a service"), Role.STAFF),
+            NavItem("/registry/records", t.gettext("Registry records"), Role.STAFF),
             NavItem("/content", t.gettext("Content review"), Role.COORDINATOR),
             NavItem("/dashboard", t.gettext("Dashboard"), Role.COORDINATOR),
             NavItem("/audit", t.gettext("Audit log"), Role.COORDINATOR),
@@ -92,6 +95,14 @@ class Desk:
         status: int = 200,
         title: str = "",
     ) -> Response:
+        current = request.url.path.removeprefix(href(request, ""))
+        nav = self.nav(visitor)
+        section = (
+            "/registry/records"
+            if current.startswith("/registry/") and current != "/registry/slip"
+            else current
+        )
+        here_nav = max((item.path for item in nav if section.startswith(item.path)), key=len, default="")
         page = {
             "visitor": visitor,
             "_": visitor.text.gettext,
@@ -99,8 +110,9 @@ class Desk:
             "csrf_field": CSRF_FIELD,
             "csrf": visitor.csrf,
             "url": lambda path: href(request, path),
-            "nav": self.nav(visitor),
-            "current": request.url.path.removeprefix(href(request, "")),
+            "nav": nav,
+            "here_nav": here_nav,
+            "current": current,
             "here": request.url.path + (("?" + request.url.query) if request.url.query else ""),
             "languages": [(code, language_name(code)) for code in DESK_LANGUAGES],
             "local": self.local,

@@ -41,6 +41,8 @@ LANGUAGE_COOKIE = "brujula_desk_lang"
 CSRF_FIELD = "csrf"
 #: bytes: the largest form (an answer with all its sections is about 10 KB)
 MAX_FORM = 256 * 1024
+#: bytes: the largest file upload (an HSDS registry export of a whole state is a few MB)
+MAX_UPLOAD = 20 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -144,16 +146,27 @@ def login_redirect(request: Request) -> Response:
     return RedirectResponse(href(request, "/login") + "?next=" + quote(target, safe="/"), status_code=303)
 
 
-def guarded(desk: Desk, handler: Handler, *, role: Role | None) -> Callable[[Request], Awaitable[Response]]:
-    """The endpoint for ``handler``: session, CSRF on POST, role; ``role=None`` for public pages."""
+def guarded(
+    desk: Desk, handler: Handler, *, role: Role | None, upload: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint for ``handler``: session, CSRF on POST, role; ``role=None`` for public pages.
+    ``upload``: the form may carry one file, up to :data:`MAX_UPLOAD` bytes (else :data:`MAX_FORM`)."""
+    limit = MAX_UPLOAD if upload else MAX_FORM
 
     async def endpoint(request: Request) -> Response:
         visitor = await visitor_for(request, desk)
+        if upload and role is not None and not visitor.may(role):  # never read a file for nobody
+            denied = (
+                login_redirect(request)
+                if visitor.signed is None
+                else desk.error(request, visitor, 403, "role")
+            )
+            return finish(request, visitor, denied)
         if request.method == "POST":
             declared = request.headers.get("content-length", "")
-            if not declared.isdigit() or int(declared) > MAX_FORM:
+            if not declared.isdigit() or int(declared) > limit:
                 return Response(status_code=413 if declared.isdigit() else 411)
-            visitor.form = await request.form(max_files=0, max_fields=200)
+            visitor.form = await request.form(max_files=1 if upload else 0, max_fields=200)
             given = visitor.form.get(CSRF_FIELD)
             if (
                 not isinstance(given, str)

@@ -703,6 +703,726 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Impreso el {date}",
         "ht": "Enprime jou {date}",
     },
+    "24 hours, e.g. 09:00": {
+        "es": "24 horas, p. ej. 09:00",
+        "ht": "24 è, pa egzanp 09:00",
+    },
+    "24 hours, e.g. 17:30": {
+        "es": "24 horas, p. ej. 17:30",
+        "ht": "24 è, pa egzanp 17:30",
+    },
+    "Action": {
+        "es": "Acción",
+        "ht": "Aksyon",
+    },
+    "Add a location": {
+        "es": "Agregar una ubicación",
+        "ht": "Ajoute yon kote",
+    },
+    "Add a phone": {
+        "es": "Agregar un teléfono",
+        "ht": "Ajoute yon telefòn",
+    },
+    "Add an address": {
+        "es": "Agregar una dirección",
+        "ht": "Ajoute yon adrès",
+    },
+    "Add capacity": {
+        "es": "Agregar capacidad",
+        "ht": "Ajoute kapasite",
+    },
+    "Add hours": {
+        "es": "Agregar horario",
+        "ht": "Ajoute lè",
+    },
+    "Address": {
+        "es": "Dirección",
+        "ht": "Adrès",
+    },
+    "At most {count} characters.": {
+        "es": "Como máximo {count} caracteres.",
+        "ht": "Pa plis pase {count} karaktè.",
+    },
+    "Available now": {
+        "es": "Disponibles ahora",
+        "ht": "Disponib kounye a",
+    },
+    "Back to draft": {
+        "es": "Volver a borrador",
+        "ht": "Remete l an bouyon",
+    },
+    "Back to the service": {
+        "es": "Volver al servicio",
+        "ht": "Tounen nan sèvis la",
+    },
+    "Between {low} and {high}.": {
+        "es": "Entre {low} y {high}.",
+        "ht": "Ant {low} ak {high}.",
+    },
+    "Capacity": {
+        "es": "Capacidad",
+        "ht": "Kapasite",
+    },
+    "Categories (what the assistant refers it for)": {
+        "es": "Categorías (para qué lo recomienda el asistente)",
+        "ht": "Kategori (pou ki sa asistan an voye moun la)",
+    },
+    "Check and edit": {
+        "es": "Revisar y editar",
+        "ht": "Verifye epi modifye",
+    },
+    "Choose at least one.": {
+        "es": "Elige al menos una opción.",
+        "ht": "Chwazi omwen youn.",
+    },
+    "Choose one of the options.": {
+        "es": "Elige una de las opciones.",
+        "ht": "Chwazi youn nan opsyon yo.",
+    },
+    "Choose the days these hours apply to.": {
+        "es": "Elige los días de este horario.",
+        "ht": "Chwazi jou lè sa yo valab.",
+    },
+    "City": {
+        "es": "Ciudad",
+        "ht": "Vil",
+    },
+    "Closes at": {
+        "es": "Cierra a las",
+        "ht": "Fèmen a",
+    },
+    "Confidential address (a shelter for people at risk)": {
+        "es": "Dirección confidencial (un albergue para personas en riesgo)",
+        "ht": "Adrès konfidansyèl (yon abri pou moun ki an danje)",
+    },
+    "Country (two letters)": {
+        "es": "País (dos letras)",
+        "ht": "Peyi (de lèt)",
+    },
+    "Days": {
+        "es": "Días",
+        "ht": "Jou",
+    },
+    "Description": {
+        "es": "Descripción",
+        "ht": "Deskripsyon",
+    },
+    "E-mail": {
+        "es": "Correo electrónico",
+        "ht": "Imèl",
+    },
+    "Edit capacity": {
+        "es": "Editar capacidad",
+        "ht": "Modifye kapasite",
+    },
+    "Edit hours": {
+        "es": "Editar horario",
+        "ht": "Modifye lè yo",
+    },
+    "Edit phone": {
+        "es": "Editar teléfono",
+        "ht": "Modifye telefòn",
+    },
+    "Edit the address": {
+        "es": "Editar la dirección",
+        "ht": "Modifye adrès la",
+    },
+    "Edit the location": {
+        "es": "Editar la ubicación",
+        "ht": "Modifye kote a",
+    },
+    "Edit the organization": {
+        "es": "Editar la organización",
+        "ht": "Modifye òganizasyon an",
+    },
+    "Edit the service": {
+        "es": "Editar el servicio",
+        "ht": "Modifye sèvis la",
+    },
+    "Edit: {record}": {
+        "es": "Editar: {record}",
+        "ht": "Modifye: {record}",
+    },
+    "Every published service was verified in the last {days} days.": {
+        "es": "Todos los servicios publicados se verificaron en los últimos {days} días.",
+        "ht": "Tout sèvis ki pibliye yo te verifye nan {days} dènye jou yo.",
+    },
+    "Every service in the registry, by organization. Drafts are never referred by the assistant.": {
+        "es": "Todos los servicios del directorio, por organización. El asistente nunca recomienda los borradores.",
+        "ht": "Tout sèvis ki nan anyè a, pa òganizasyon. Asistan an pa janm voye moun nan yon bouyon.",
+    },
+    "Extension": {
+        "es": "Extensión",
+        "ht": "Ekstansyon",
+    },
+    "Fees": {
+        "es": "Costos",
+        "ht": "Frè",
+    },
+    "Fields marked * are required. Every change is written to the audit log with your name.": {
+        "es": "Los campos con * son obligatorios. Cada cambio queda en el registro de cambios con tu nombre.",
+        "ht": "Chan ki gen * yo obligatwa. Chak chanjman ekri nan jounal chanjman an ak non ou.",
+    },
+    "Filter": {
+        "es": "Filtrar",
+        "ht": "Filtre",
+    },
+    "Friday": {
+        "es": "viernes",
+        "ht": "vandredi",
+    },
+    "Give both latitude and longitude, or neither.": {
+        "es": "Da la latitud y la longitud, o ninguna.",
+        "ht": "Bay latitid ak lonjitid, oswa pa bay okenn.",
+    },
+    "Give both the opening and the closing time.": {
+        "es": "Da la hora de apertura y la de cierre.",
+        "ht": "Bay lè li louvri ak lè li fèmen.",
+    },
+    "Give the hours, or describe them in words.": {
+        "es": "Da el horario o descríbelo con palabras.",
+        "ht": "Bay lè yo, oswa dekri yo ak mo.",
+    },
+    "Hours": {
+        "es": "Horario",
+        "ht": "Lè",
+    },
+    "Hours at this location": {
+        "es": "Horario en esta ubicación",
+        "ht": "Lè nan kote sa a",
+    },
+    "Hours in words": {
+        "es": "Horario en palabras",
+        "ht": "Lè yo ak mo",
+    },
+    "Hours of the service": {
+        "es": "Horario del servicio",
+        "ht": "Lè sèvis la",
+    },
+    "How to apply": {
+        "es": "Cómo solicitarlo",
+        "ht": "Kijan pou mande l",
+    },
+    "How to get there": {
+        "es": "Cómo llegar",
+        "ht": "Kijan pou rive la",
+    },
+    "Interpretation": {
+        "es": "Interpretación",
+        "ht": "Entèpretasyon",
+    },
+    "Last verified": {
+        "es": "Última verificación",
+        "ht": "Dènye verifikasyon",
+    },
+    "Latitude": {
+        "es": "Latitud",
+        "ht": "Latitid",
+    },
+    "Location": {
+        "es": "Ubicación",
+        "ht": "Kote",
+    },
+    "Location without a name": {
+        "es": "Ubicación sin nombre",
+        "ht": "Kote ki pa gen non",
+    },
+    "Locations": {
+        "es": "Ubicaciones",
+        "ht": "Kote yo",
+    },
+    "Longitude": {
+        "es": "Longitud",
+        "ht": "Lonjitid",
+    },
+    "Marked verified today.": {
+        "es": "Marcado como verificado hoy.",
+        "ht": "Make verifye jodi a.",
+    },
+    "Maximum": {
+        "es": "Máximo",
+        "ht": "Maksimòm",
+    },
+    "Maximum age": {
+        "es": "Edad máxima",
+        "ht": "Laj maksimòm",
+    },
+    "Meant for": {
+        "es": "Dirigido a",
+        "ht": "Pou ki moun",
+    },
+    "Minimum age": {
+        "es": "Edad mínima",
+        "ht": "Laj minimòm",
+    },
+    "Monday": {
+        "es": "lunes",
+        "ht": "lendi",
+    },
+    "More available than the maximum.": {
+        "es": "Hay más disponibles que el máximo.",
+        "ht": "Gen plis disponib pase maksimòm nan.",
+    },
+    "Municipality": {
+        "es": "Municipio",
+        "ht": "Minisipalite",
+    },
+    "Name of the service or organization": {
+        "es": "Nombre del servicio o de la organización",
+        "ht": "Non sèvis la oswa òganizasyon an",
+    },
+    "Neighbourhood, interior": {
+        "es": "Colonia, interior",
+        "ht": "Katye, enteryè",
+    },
+    "New organization": {
+        "es": "Nueva organización",
+        "ht": "Nouvo òganizasyon",
+    },
+    "New service": {
+        "es": "Nuevo servicio",
+        "ht": "Nouvo sèvis",
+    },
+    "New: {record}": {
+        "es": "Nuevo: {record}",
+        "ht": "Nouvo: {record}",
+    },
+    "No capacity recorded.": {
+        "es": "Sin capacidad registrada.",
+        "ht": "Pa gen kapasite anrejistre.",
+    },
+    "No hours recorded.": {
+        "es": "Sin horario registrado.",
+        "ht": "Pa gen lè anrejistre.",
+    },
+    "No location: a phone, online or country-wide service.": {
+        "es": "Sin ubicación: un servicio por teléfono, en línea o nacional.",
+        "ht": "Pa gen kote: yon sèvis pa telefòn, sou entènèt oswa nan tout peyi a.",
+    },
+    "No phone recorded.": {
+        "es": "Sin teléfono registrado.",
+        "ht": "Pa gen telefòn anrejistre.",
+    },
+    "No record matches.": {
+        "es": "Ningún registro coincide.",
+        "ht": "Pa gen okenn dosye ki koresponn.",
+    },
+    "No service yet.": {
+        "es": "Todavía no hay servicios.",
+        "ht": "Poko gen sèvis.",
+    },
+    "Not verified yet": {
+        "es": "Aún sin verificar",
+        "ht": "Poko verifye",
+    },
+    "Notes": {
+        "es": "Notas",
+        "ht": "Nòt",
+    },
+    "Nothing was saved. Please correct the fields marked below.": {
+        "es": "No se guardó nada. Corrige los campos marcados abajo.",
+        "ht": "Anyen pa te anrejistre. Korije chan ki make anba yo.",
+    },
+    "Now a draft: the assistant no longer refers people to it.": {
+        "es": "Ahora es borrador: el asistente ya no lo recomienda.",
+        "ht": "Kounye a se yon bouyon: asistan an pa voye moun la ankò.",
+    },
+    "Number": {
+        "es": "Número",
+        "ht": "Nimewo",
+    },
+    "Opens at": {
+        "es": "Abre a las",
+        "ht": "Louvri a",
+    },
+    "Organization": {
+        "es": "Organización",
+        "ht": "Òganizasyon",
+    },
+    "Other name or acronym": {
+        "es": "Otro nombre o siglas",
+        "ht": "Lòt non oswa sigl",
+    },
+    "Phone": {
+        "es": "Teléfono",
+        "ht": "Telefòn",
+    },
+    "Phones at this location": {
+        "es": "Teléfonos en esta ubicación",
+        "ht": "Telefòn nan kote sa a",
+    },
+    "Phones of the service": {
+        "es": "Teléfonos del servicio",
+        "ht": "Telefòn sèvis la",
+    },
+    "Postal code": {
+        "es": "Código postal",
+        "ht": "Kòd postal",
+    },
+    "Publish": {
+        "es": "Publicar",
+        "ht": "Pibliye",
+    },
+    "Published services that nobody has verified in the last {days} days, never verified first. Call or visit, correct what changed, then mark it verified.": {
+        "es": "Servicios publicados que nadie ha verificado en los últimos {days} días; primero los nunca verificados. Llama o visita, corrige lo que cambió y márcalo como verificado.",
+        "ht": "Sèvis pibliye ke pèsonn pa verifye nan {days} dènye jou yo; sa ki pa janm verifye yo an premye. Rele oswa vizite, korije sa ki chanje, epi make l verifye.",
+    },
+    "Published: the assistant refers people to it from now on.": {
+        "es": "Publicado: desde ahora el asistente lo recomienda.",
+        "ht": "Pibliye: depi kounye a asistan an voye moun la.",
+    },
+    "Words in the name or description (optional)": {
+        "es": "Palabras del nombre o la descripción (opcional)",
+        "ht": "Mo ki nan non an oswa deskripsyon an (si ou vle)",
+    },
+    "Write to the assistant on Telegram: {url}": {
+        "es": "Escribe al asistente en Telegram: {url}",
+        "ht": "Ekri asistan an sou Telegram: {url}",
+    },
+    "Write to the assistant on WhatsApp: {url}": {
+        "es": "Escribe al asistente en WhatsApp: {url}",
+        "ht": "Ekri asistan an sou WhatsApp: {url}",
+    },
+    "Registry record": {
+        "es": "Ficha en el directorio",
+        "ht": "Fich nan anyè a",
+    },
+    "Registry records": {
+        "es": "Directorio de servicios",
+        "ht": "Anyè sèvis yo",
+    },
+    "Remove the control characters.": {
+        "es": "Quita los caracteres de control.",
+        "ht": "Retire karaktè kontwòl yo.",
+    },
+    "Required.": {
+        "es": "Obligatorio.",
+        "ht": "Obligatwa.",
+    },
+    "Saturday": {
+        "es": "sábado",
+        "ht": "samdi",
+    },
+    "Save": {
+        "es": "Guardar",
+        "ht": "Anrejistre",
+    },
+    "Saved. The assistant uses it from its next referral.": {
+        "es": "Guardado. El asistente lo usa desde su próxima recomendación.",
+        "ht": "Anrejistre. Asistan an sèvi ak li depi pwochen referans li.",
+    },
+    "Service": {
+        "es": "Servicio",
+        "ht": "Sèvis",
+    },
+    "Services": {
+        "es": "Servicios",
+        "ht": "Sèvis yo",
+    },
+    "Services to verify": {
+        "es": "Servicios por verificar",
+        "ht": "Sèvis pou verifye",
+    },
+    "Source of this information": {
+        "es": "Fuente de esta información",
+        "ht": "Sous enfòmasyon sa a",
+    },
+    "Street and number": {
+        "es": "Calle y número",
+        "ht": "Lari ak nimewo",
+    },
+    "Sunday": {
+        "es": "domingo",
+        "ht": "dimanch",
+    },
+    "The assistant matches it but never shows its address, name or map.": {
+        "es": "El asistente lo encuentra, pero nunca muestra su dirección, nombre ni mapa.",
+        "ht": "Asistan an jwenn li, men li pa janm montre adrès li, non li ni kat li.",
+    },
+    "The closing time must be after the opening time.": {
+        "es": "La hora de cierre debe ser después de la de apertura.",
+        "ht": "Lè li fèmen an dwe apre lè li louvri a.",
+    },
+    "The end date is before the start date.": {
+        "es": "La fecha final es anterior a la inicial.",
+        "ht": "Dat fen an anvan dat kòmansman an.",
+    },
+    "The maximum age is below the minimum age.": {
+        "es": "La edad máxima es menor que la mínima.",
+        "ht": "Laj maksimòm nan pi piti pase laj minimòm nan.",
+    },
+    "Thursday": {
+        "es": "jueves",
+        "ht": "jedi",
+    },
+    "Tuesday": {
+        "es": "martes",
+        "ht": "madi",
+    },
+    "Two letters, e.g. MX.": {
+        "es": "Dos letras, p. ej. MX.",
+        "ht": "De lèt, pa egzanp MX.",
+    },
+    "Type": {
+        "es": "Tipo",
+        "ht": "Kalite",
+    },
+    "Unit (e.g. beds)": {
+        "es": "Unidad (p. ej. camas)",
+        "ht": "Inite (pa egzanp kabann)",
+    },
+    "Valid from": {
+        "es": "Válido desde",
+        "ht": "Valab depi",
+    },
+    "Valid until": {
+        "es": "Válido hasta",
+        "ht": "Valab jiska",
+    },
+    "Verified on {date} by {name}": {
+        "es": "Verificado el {date} por {name}",
+        "ht": "Verifye jou {date} pa {name}",
+    },
+    "Verified today": {
+        "es": "Verificado hoy",
+        "ht": "Verifye jodi a",
+    },
+    "Verified today: {service}": {
+        "es": "Verificado hoy: {service}",
+        "ht": "Verifye jodi a: {service}",
+    },
+    "Warning shown with every referral": {
+        "es": "Advertencia que acompaña cada recomendación",
+        "ht": "Avètisman ki parèt ak chak referans",
+    },
+    "Web site": {
+        "es": "Sitio web",
+        "ht": "Sit entènèt",
+    },
+    "Wednesday": {
+        "es": "miércoles",
+        "ht": "mèkredi",
+    },
+    "Where it is offered": {
+        "es": "Dónde se ofrece",
+        "ht": "Ki kote yo ofri l",
+    },
+    "Who can use it": {
+        "es": "Quién puede usarlo",
+        "ht": "Ki moun ki ka sèvi ak li",
+    },
+    "Write a date as YYYY-MM-DD.": {
+        "es": "Escribe la fecha como AAAA-MM-DD.",
+        "ht": "Ekri dat la konsa: AAAA-MM-JJ.",
+    },
+    "Write a number.": {
+        "es": "Escribe un número.",
+        "ht": "Ekri yon nimewo.",
+    },
+    "Write a phone number: digits, spaces, +, - and parentheses.": {
+        "es": "Escribe un teléfono: dígitos, espacios, +, - y paréntesis.",
+        "ht": "Ekri yon nimewo telefòn: chif, espas, +, - ak parantèz.",
+    },
+    "Write a time as HH:MM (24 hours), e.g. 09:00.": {
+        "es": "Escribe la hora como HH:MM (24 horas), p. ej. 09:00.",
+        "ht": "Ekri lè a konsa: HH:MM (24 è), pa egzanp 09:00.",
+    },
+    "Write a web address that starts with https:// or http://.": {
+        "es": "Escribe una dirección web que empiece con https:// o http://.",
+        "ht": "Ekri yon adrès entènèt ki kòmanse ak https:// oswa http://.",
+    },
+    "Write a whole number.": {
+        "es": "Escribe un número entero.",
+        "ht": "Ekri yon nonb antye.",
+    },
+    "Write an e-mail address like name@example.org.": {
+        "es": "Escribe un correo como nombre@ejemplo.org.",
+        "ht": "Ekri yon imèl tankou non@egzanp.org.",
+    },
+    "added a registry record": {
+        "es": "agregó un registro al directorio",
+        "ht": "ajoute yon dosye nan anyè a",
+    },
+    "changed whether a service is published": {
+        "es": "cambió si un servicio está publicado",
+        "ht": "chanje si yon sèvis pibliye",
+    },
+    "confidential address": {
+        "es": "dirección confidencial",
+        "ht": "adrès konfidansyèl",
+    },
+    "defunct (closed for good)": {
+        "es": "cerrado definitivamente",
+        "ht": "fèmen nèt",
+    },
+    "draft (never referred)": {
+        "es": "borrador (nunca se recomienda)",
+        "ht": "bouyon (yo pa janm voye moun la)",
+    },
+    "edited a registry record": {
+        "es": "editó un registro del directorio",
+        "ht": "modifye yon dosye nan anyè a",
+    },
+    "fax": {
+        "es": "fax",
+        "ht": "faks",
+    },
+    "inactive": {
+        "es": "inactivo",
+        "ht": "inaktif",
+    },
+    "local (one town)": {
+        "es": "local (una localidad)",
+        "ht": "lokal (yon sèl vil)",
+    },
+    "marked a service verified today": {
+        "es": "marcó un servicio como verificado hoy",
+        "ht": "make yon sèvis verifye jodi a",
+    },
+    "mobile": {
+        "es": "celular",
+        "ht": "selilè",
+    },
+    "national (phone, online, federal)": {
+        "es": "nacional (teléfono, en línea, federal)",
+        "ht": "nasyonal (telefòn, entènèt, federal)",
+    },
+    "never": {
+        "es": "nunca",
+        "ht": "janm",
+    },
+    "pager": {
+        "es": "localizador",
+        "ht": "pajè",
+    },
+    "physical": {
+        "es": "física",
+        "ht": "fizik",
+    },
+    "physical (a place people go)": {
+        "es": "física (un lugar al que se acude)",
+        "ht": "fizik (yon kote moun ale)",
+    },
+    "postal": {
+        "es": "postal",
+        "ht": "postal",
+    },
+    "published": {
+        "es": "publicado",
+        "ht": "pibliye",
+    },
+    "state": {
+        "es": "estatal",
+        "ht": "eta",
+    },
+    "temporarily closed": {
+        "es": "cerrado temporalmente",
+        "ht": "fèmen tanporèman",
+    },
+    "text messages": {
+        "es": "mensajes de texto",
+        "ht": "mesaj tèks",
+    },
+    "textphone": {
+        "es": "teléfono de texto",
+        "ht": "telefòn tèks",
+    },
+    "video": {
+        "es": "video",
+        "ht": "videyo",
+    },
+    "virtual": {
+        "es": "virtual",
+        "ht": "vityèl",
+    },
+    "virtual (online)": {
+        "es": "virtual (en línea)",
+        "ht": "vityèl (sou entènèt)",
+    },
+    "voice": {
+        "es": "voz",
+        "ht": "vwa",
+    },
+    "{available} available of {maximum}": {
+        "es": "{available} disponibles de {maximum}",
+        "ht": "{available} disponib sou {maximum}",
+    },
+    "{count} services to verify.": {
+        "es": "{count} servicios por verificar.",
+        "ht": "{count} sèvis pou verifye.",
+    },
+    "Import and export": {
+        "es": "Importar y exportar",
+        "ht": "Enpòte ak ekspòte",
+    },
+    "Export (Open Referral HSDS 3.0)": {
+        "es": "Exportar (Open Referral HSDS 3.0)",
+        "ht": "Ekspòte (Open Referral HSDS 3.0)",
+    },
+    "The whole registry, drafts included, as stored. An export imports again without loss.": {
+        "es": "Todo el directorio, con los borradores, tal como está guardado. Una exportación se vuelve a importar sin pérdidas.",
+        "ht": "Tout anyè a, ak bouyon yo, jan li anrejistre a. Yon ekspòtasyon ka enpòte ankò san pèt.",
+    },
+    "Download JSON": {
+        "es": "Descargar JSON",
+        "ht": "Telechaje JSON",
+    },
+    "Download the CSV package (.zip)": {
+        "es": "Descargar el paquete CSV (.zip)",
+        "ht": "Telechaje pake CSV a (.zip)",
+    },
+    "Import": {
+        "es": "Importar",
+        "ht": "Enpòte",
+    },
+    "A .json file (HSDS JSON: a list of organizations) or a .zip with the HSDS CSV package, at most {size} MB. The whole file is checked first: with any error nothing is imported. Each organization in the file replaces that organization's records; the others stay as they are.": {
+        "es": "Un archivo .json (HSDS JSON: una lista de organizaciones) o un .zip con el paquete CSV de HSDS, de {size} MB como máximo. Primero se revisa todo el archivo: con cualquier error no se importa nada. Cada organización del archivo reemplaza los registros de esa organización; las demás se quedan como están.",
+        "ht": "Yon fichye .json (HSDS JSON: yon lis òganizasyon) oswa yon .zip ak pake CSV HSDS la, pa plis pase {size} MB. Yo verifye tout fichye a anvan: si gen nenpòt erè, anyen pa enpòte. Chak òganizasyon nan fichye a ranplase dosye òganizasyon sa a; lòt yo rete jan yo ye.",
+    },
+    "File": {
+        "es": "Archivo",
+        "ht": "Fichye",
+    },
+    "Check only": {
+        "es": "Solo revisar",
+        "ht": "Verifye sèlman",
+    },
+    "Check and import": {
+        "es": "Revisar e importar",
+        "ht": "Verifye epi enpòte",
+    },
+    "Validation report: {file}": {
+        "es": "Informe de validación: {file}",
+        "ht": "Rapò validasyon: {file}",
+    },
+    "Imported. The assistant uses the new records from its next referral.": {
+        "es": "Importado. El asistente usa los nuevos registros desde su próxima recomendación.",
+        "ht": "Enpòte. Asistan an sèvi ak nouvo dosye yo depi pwochen referans li.",
+    },
+    "No errors: the file can be imported. Nothing was written.": {
+        "es": "Sin errores: el archivo se puede importar. No se escribió nada.",
+        "ht": "Pa gen erè: fichye a ka enpòte. Anyen pa te ekri.",
+    },
+    "The database refused the import; nothing was written.": {
+        "es": "La base de datos rechazó la importación; no se escribió nada.",
+        "ht": "Baz done a refize enpòtasyon an; anyen pa te ekri.",
+    },
+    "Errors found: nothing was imported. Correct the file and send it again.": {
+        "es": "Se encontraron errores: no se importó nada. Corrige el archivo y envíalo de nuevo.",
+        "ht": "Gen erè: anyen pa enpòte. Korije fichye a epi voye l ankò.",
+    },
+    "Choose a file first.": {
+        "es": "Primero elige un archivo.",
+        "ht": "Chwazi yon fichye anvan.",
+    },
+    "Send a .json file (HSDS JSON) or a .zip file (the HSDS CSV package).": {
+        "es": "Envía un archivo .json (HSDS JSON) o un .zip (el paquete CSV de HSDS).",
+        "ht": "Voye yon fichye .json (HSDS JSON) oswa yon fichye .zip (pake CSV HSDS la).",
+    },
+    "imported registry records": {
+        "es": "importó registros al directorio",
+        "ht": "enpòte dosye nan anyè a",
+    },
 }
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")

@@ -242,11 +242,17 @@ def threshold_curve(
 #: A wrong direct answer costs this many "did you mean" detours: the person may act on the wrong
 #: procedure, while a detour costs one tap (and shows the right topic most of the time).
 WRONG_ANSWER_COST = 3.0
+#: A detour whose buttons miss the right topic costs this many useful detours: the person has to
+#: open the menu or write again (but was not misled).
+MISSED_DETOUR_COST = 2.0
 
 
 def cost(point: ThresholdPoint, wrong_cost: float = WRONG_ANSWER_COST) -> float:
-    """Expected cost per message: wrong direct answers weighted, plus detours."""
-    return wrong_cost * point.wrong + (1.0 - point.answered)
+    """Expected cost per message: wrong direct answers weighted, plus detours (a detour that does
+    not offer the right topic weighted by ``MISSED_DETOUR_COST``)."""
+    deferred = 1.0 - point.answered
+    detours = deferred * (point.deferred_top3 + MISSED_DETOUR_COST * (1.0 - point.deferred_top3))
+    return wrong_cost * point.wrong + detours
 
 
 def choose_threshold(

@@ -182,6 +182,7 @@ def _build(
             cols(Service).status,
             cols(Service).scope,
             cols(Service).populations,
+            cols(Service).publication_status,
             cols(Service).verification_status,
             cols(Service).last_verified_at,
             cols(Organization).name.label("organization"),
@@ -277,7 +278,7 @@ def _build(
     seen_patterns: set[str] = set()
     for service in services:
         codes = categories.get(service.id)
-        if not codes:
+        if not codes or service.publication_status == "draft":  # a draft is never referred
             continue
         verified = service.verification_status == "verified" and service.last_verified_at is not None
         common = {

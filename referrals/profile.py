@@ -27,6 +27,10 @@ SCOPES: Final[tuple[str, ...]] = ("local", "state", "national")
 
 VERIFICATION_STATUSES: Final[tuple[str, ...]] = ("unverified", "verified")
 
+#: A service being written at the desk is a ``draft``: stored and exported, never referred. No
+#: value (every record that came before the desk could edit) means ``published``.
+PUBLICATION_STATUSES: Final[tuple[str, ...]] = ("draft", "published")
+
 #: HSDS service statuses. Only these may be offered: ``active`` (and ``temporarily closed``
 #: flagged as closed); ``inactive`` and ``defunct`` are never returned.
 OFFERED_STATUSES: Final[tuple[str, ...]] = ("active", "temporarily closed")
@@ -53,6 +57,7 @@ EXTRAS: Final[dict[str, tuple[FieldSpec, ...]]] = {
     "service": (
         FieldSpec("scope", "string", enum=SCOPES),
         FieldSpec("populations", "list", enum=POPULATIONS),
+        FieldSpec("publication_status", "string", enum=PUBLICATION_STATUSES),
         *_PROVENANCE,
     ),
     "location": (

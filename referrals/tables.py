@@ -126,6 +126,7 @@ class Service(SQLModel, table=True):
     last_modified: datetime | None = Field(default=None, sa_type=UtcDateTime)
     scope: str | None = Field(default=None, sa_type=Text)
     populations: str | None = Field(default=None, sa_type=Text)
+    publication_status: str | None = Field(default=None, sa_type=Text)
     record_source: str | None = Field(default=None, sa_type=Text)
     verification_status: str | None = Field(default=None, sa_type=Text)
     last_verified_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

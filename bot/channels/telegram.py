@@ -19,13 +19,14 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -47,6 +48,41 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 Handler = Callable[[Inbound], Awaitable[list[Outbound]]]
+
+
+def parse_update(data: object, bot: Bot) -> Update | None:
+    """A webhook body as an :class:`Update`, or ``None`` when python-telegram-bot cannot read it
+    (a malformed or forged body is dropped with one log line, never an error for the route)."""
+    try:
+        return Update.de_json(data, bot)  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        log.warning("telegram update unreadable error=%s", type(exc).__name__)
+        return None
+
+
+class TelegramStartError(Exception):
+    """Telegram could not be started. The message is one line for a person, without the token
+    (python-telegram-bot quotes the token in ``InvalidToken``)."""
+
+
+def _start_error(exc: TelegramError, base_url: str) -> TelegramStartError:
+    if isinstance(exc, InvalidToken):
+        return TelegramStartError(
+            "the Telegram Bot API refused TELEGRAM_BOT_TOKEN (check the token from @BotFather)"
+        )
+    if isinstance(exc, NetworkError):  # TimedOut included
+        return TelegramStartError(f"cannot reach the Telegram Bot API at {base_url} ({type(exc).__name__})")
+    return TelegramStartError(f"the Telegram Bot API refused to start the bot ({type(exc).__name__})")
+
+
+async def check_bot_api(*, token: str, base_url: str) -> str:
+    """Ask the Bot API who we are (``getMe``): the bot's username, or :class:`TelegramStartError`."""
+    bot = Bot(token, base_url=base_url)
+    try:
+        async with bot:  # initialize() calls getMe
+            return bot.username
+    except TelegramError as exc:
+        raise _start_error(exc, base_url) from None
 
 
 def inbound_from_update(update: Update) -> Inbound | None:
@@ -120,6 +156,7 @@ class TelegramChannel:
         stop_grace: float = 10.0,
     ) -> None:
         local_key = secrets.token_hex(32)
+        self._base_url = base_url
         self._pseudonymize = pseudonymize or Pseudonymizer(local_key)
         self._stop_grace = stop_grace
         self._worker = InboxWorker(
@@ -139,6 +176,9 @@ class TelegramChannel:
             # PTB's default pool of 256 connections: httpcore scans the whole pool on every
             # request, the worker's largest cost under load (profiled); 16 is plenty.
             .connection_pool_size(16)
+            # Updates are not handled concurrently here: handling only stores the update in the
+            # inbox (quick), and storing them one by one keeps each person's order; the inbox
+            # worker answers different people concurrently.
             .build()
         )
         self.application.add_handler(CallbackQueryHandler(self._on_update))
@@ -208,11 +248,19 @@ class TelegramChannel:
 
     async def feed(self, data: object) -> None:
         """Store a webhook update (already authenticated by the route) in the inbox."""
-        update = Update.de_json(data, self.application.bot)  # type: ignore[arg-type]
+        update = parse_update(data, self.application.bot)
         if update is not None:
             await self.receive(update)
 
     async def start(self, *, webhook_url: str | None, secret: str | None) -> None:
+        """Start polling or register the webhook; :class:`TelegramStartError` when the Bot API
+        refuses the token or cannot be reached."""
+        try:
+            await self._start(webhook_url=webhook_url, secret=secret)
+        except TelegramError as exc:
+            raise _start_error(exc, self._base_url) from None
+
+    async def _start(self, *, webhook_url: str | None, secret: str | None) -> None:
         await self.application.initialize()
         await self.application.start()
         self._worker.start()
@@ -224,8 +272,17 @@ class TelegramChannel:
             assert self.application.updater is not None
             await self.application.bot.delete_webhook()
             await self.application.updater.start_polling(
-                allowed_updates=["message", "callback_query"], poll_interval=0.0, timeout=10
+                allowed_updates=["message", "callback_query"],
+                poll_interval=0.0,
+                timeout=10,
+                error_callback=self._on_polling_error,
             )
+
+    @staticmethod
+    def _on_polling_error(error: TelegramError) -> None:
+        """One line per failed poll. python-telegram-bot retries with growing waits (up to 30 s);
+        its default callback logs a whole traceback each time, which floods the log in an outage."""
+        log.warning("telegram polling failed error=%s (retrying)", type(error).__name__)
 
     async def stop(self) -> None:
         updater = self.application.updater

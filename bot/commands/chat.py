@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from bot.commands.support import load
+from bot.commands.support import load, startup_errors
 
 
 @click.command()
@@ -26,7 +26,8 @@ def chat(jsonl: bool, user: str) -> None:
     logging.getLogger("bot").setLevel(logging.WARNING)
 
     async def go() -> None:
-        app = build_app(settings)
+        with startup_errors(settings):
+            app = build_app(settings)
         try:
             if jsonl:
                 await run_jsonl(app.engine.handle, sys.stdin, sys.stdout)

@@ -63,7 +63,10 @@ def content_status_command(as_json: bool, days: int, as_of: datetime | None) -> 
             when = item.last_reviewed.isoformat() if item.last_reviewed else "never"
             click.echo(f"  {item.intent}/{item.language}.yml  last reviewed {when}")
     else:
-        click.echo(f"\nEvery answer was reviewed in the last {days} days.")
+        click.echo(f"\nEvery answer was checked against its sources in the last {days} days.")
+    drafts = sum(len(row.draft) for row in report.languages)
+    if drafts:  # `last_reviewed` is the check against the sources; `reviewed` is a person's sign-off
+        click.echo(f"{drafts} answers are drafts: no reviewer has marked them reviewed yet.")
 
 
 @content.command("validate")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bot.commands.support import load, safe_url
+from bot.commands.support import load, safe_url, startup_errors
 
 
 @click.group()
@@ -20,8 +20,9 @@ def db_init() -> None:
     from bot.db import create_all, make_engine
 
     settings = load()
-    engine = make_engine(settings.database_url)
-    create_all(engine)
+    with startup_errors(settings):
+        engine = make_engine(settings.database_url)
+        create_all(engine)
     click.echo(f"database ready: {safe_url(settings.database_url)}")
 
 
@@ -35,8 +36,9 @@ def db_seed(if_empty: bool) -> None:
     from referrals.transfer import seed
 
     settings = load()
-    engine = make_engine(settings.database_url)
-    create_all(engine)
+    with startup_errors(settings):
+        engine = make_engine(settings.database_url)
+        create_all(engine)
     if if_empty:
         with engine.connect() as conn:
             services = conn.execute(text("SELECT COUNT(*) FROM service")).scalar_one()

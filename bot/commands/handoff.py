@@ -1,4 +1,8 @@
-"""`brujula handoff`: the staff queue from the terminal (list, show, reply, close)."""
+"""`brujula handoff`: the staff queue from the terminal (list, show, reply, close).
+
+A reply or a close is recorded in the desk's audit log, as from the desk: who ("command line
+(user)"), when, and which ticket — never the text.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,19 @@ def _desk() -> App:
     from bot.composition import build_app
 
     return build_app(load())
+
+
+def _audit(app: App, action: str, ticket_id: int) -> None:
+    from sqlmodel import Session
+
+    from bot.commands.users import command_line_actor
+    from desk.audit import Action, record
+    from desk.schema import ensure_desk_tables
+
+    ensure_desk_tables(app.db)
+    with Session(app.db) as db:
+        record(db, actor=command_line_actor(), action=Action(action), target=f"ticket #{ticket_id}")
+        db.commit()
 
 
 @click.group()
@@ -61,6 +78,7 @@ def handoff_reply(ticket_id: int, text: str, staff_name: str | None) -> None:
     if not app.handoff.reply(ticket_id, text, staff_name):
         click.echo(f"ticket #{ticket_id} is not open", err=True)
         raise SystemExit(1)
+    _audit(app, "handoff.reply", ticket_id)
     click.echo(f"reply queued for ticket #{ticket_id}")
     app.db.dispose()
 
@@ -79,6 +97,9 @@ def handoff_close(ticket_id: int) -> None:
     farewell = translations(ticket.language).gettext(
         "The team closed this conversation. You are back with the assistant: write /menu."
     )
-    app.handoff.close(ticket_id, farewell)
+    if not app.handoff.close(ticket_id, farewell):
+        click.echo(f"ticket #{ticket_id} is not open", err=True)
+        raise SystemExit(1)
+    _audit(app, "handoff.close", ticket_id)
     click.echo(f"ticket #{ticket_id} closed")
     app.db.dispose()

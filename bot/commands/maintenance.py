@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from bot.commands.support import load
+from bot.commands.support import load, startup_errors
 
 
 @click.group()
@@ -23,8 +23,9 @@ def maintenance_purge() -> None:
     from bot.privacy import purge
 
     settings = load()
-    engine = make_engine(settings.database_url)
-    create_all(engine)
+    with startup_errors(settings):
+        engine = make_engine(settings.database_url)
+        create_all(engine)
     stats = purge(
         engine,
         now=datetime.now(UTC),

@@ -305,7 +305,8 @@ def nlu_crossval(configs: tuple[Path, ...], folds: int, reuse: bool, out: Path) 
         lines += [
             f"## Threshold curve: {result.name}",
             "",
-            f"Lowest expected cost (a wrong direct answer = {crossval.WRONG_ANSWER_COST:g} detours): "
+            f"Lowest expected cost (a wrong direct answer = {crossval.WRONG_ANSWER_COST:g} detours, "
+            f"a detour without the right topic = {crossval.MISSED_DETOUR_COST:g}): "
             f"**{best.threshold:.2f}**.",
             "",
             "| threshold | answered directly | accuracy when answered | wrong direct answers "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import click
 
-from bot.commands.support import load, maybe_start_nlu, safe_url
+from bot.commands.support import load, maybe_start_nlu, safe_url, startup_errors, terminate_as_interrupt
 
 if TYPE_CHECKING:
     from bot.channels.whatsapp import WhatsAppChannel
@@ -23,25 +24,42 @@ if TYPE_CHECKING:
 )
 def serve(start_nlu: bool) -> None:
     """Run the web server (health, webhooks, web chat), Telegram and WhatsApp when configured."""
-    import uvicorn
-
-    from bot.channels.telegram import TelegramChannel
-    from bot.composition import build_app
-    from bot.inbox import SqlInbox
     from bot.logging_setup import configure
-    from bot.sealing import Sealer
-    from bot.web.app import create_web_app
 
     settings = load()
     configure(settings.log_level)
+    with terminate_as_interrupt():  # uvicorn handles SIGTERM itself while it runs
+        _serve(settings, start_nlu)
+
+
+def _serve(settings: Settings, start_nlu: bool) -> None:
+    import asyncio
+
+    import uvicorn
+
+    from bot.channels.telegram import TelegramChannel, TelegramStartError, check_bot_api
+    from bot.composition import build_app
+    from bot.inbox import SqlInbox
+    from bot.sealing import Sealer
+    from bot.web.app import create_web_app
+
     rasa = maybe_start_nlu(settings) if start_nlu else None
     try:
-        app = build_app(settings)
+        with startup_errors(settings):
+            app = build_app(settings)
         telegram = None
+        telegram_mode: str = settings.telegram_mode
         if settings.telegram_enabled:
             assert settings.telegram_bot_token is not None
+            token = settings.telegram_bot_token.get_secret_value()
+            try:  # a wrong token or an unreachable Bot API is one line here, not a traceback later
+                username = asyncio.run(check_bot_api(token=token, base_url=settings.telegram_api_base_url))
+            except TelegramStartError as exc:
+                click.echo(f"brujula: {exc}", err=True)
+                sys.exit(2)
+            telegram_mode = f"{telegram_mode} as @{username}"
             telegram = TelegramChannel(
-                token=settings.telegram_bot_token.get_secret_value(),
+                token=token,
                 base_url=settings.telegram_api_base_url,
                 handle=app.engine.handle,
                 inbox=SqlInbox(app.db),
@@ -59,7 +77,7 @@ def serve(start_nlu: bool) -> None:
         click.echo(f"  desk          {base}/desk/")
         click.echo(f"  NLU           {settings.nlu_url}")
         click.echo(f"  database      {safe_url(settings.database_url)}")
-        click.echo(f"  Telegram      {settings.telegram_mode}")
+        click.echo(f"  Telegram      {telegram_mode}")
         click.echo(f"  WhatsApp      {'webhook at ' + base + '/whatsapp/webhook' if whatsapp else 'off'}")
         click.echo("Press Ctrl-C to stop.")
         uvicorn.run(web, host=settings.host, port=settings.port, log_level="warning")

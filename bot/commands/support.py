@@ -1,8 +1,12 @@
-"""Helpers shared by the commands: settings loading and the NLU service on demand."""
+"""Helpers shared by the commands: settings loading, start-up errors and the NLU service on demand."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -17,6 +21,44 @@ def load() -> Settings:
     except SettingsError as exc:
         click.echo(f"brujula: {exc}", err=True)
         sys.exit(2)
+
+
+@contextlib.contextmanager
+def startup_errors(settings: Settings) -> Iterator[None]:
+    """Around opening the database at start-up: a database that cannot be opened or reached is
+    one clear line on stderr and exit code 2, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines() or ["unknown error"]
+        click.echo(
+            f"brujula: cannot open the database {safe_url(settings.database_url)}: {reason[0]}", err=True
+        )
+        sys.exit(2)
+    except OSError as exc:  # e.g. the SQLite file's directory cannot be created
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"brujula: cannot start: {where}{exc.strerror or type(exc).__name__}", err=True)
+        sys.exit(2)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager stopping us) raises ``KeyboardInterrupt`` like Ctrl-C,
+    so that ``finally`` blocks stop the processes we started. Only the main thread can set it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def safe_url(url: str) -> str:
@@ -40,5 +82,14 @@ def maybe_start_nlu(settings: Settings) -> Any:
     parsed = urlparse(settings.nlu_url)
     service = RasaService(model, host=parsed.hostname or "127.0.0.1", port=parsed.port or 5005)
     click.echo(f"Starting the NLU service with {model.name} (about 20 s)…")
-    service.start()
+    try:
+        with terminate_as_interrupt():
+            service.start()
+    except (OSError, RuntimeError) as exc:  # not installed, exited, or not ready in time
+        service.stop()
+        click.echo(f"brujula: the NLU service did not start: {exc}", err=True)
+        sys.exit(2)
+    except BaseException:  # Ctrl-C while waiting: never leave the service running on its own
+        service.stop()
+        raise
     return service

@@ -28,7 +28,8 @@ def _engine() -> Engine:
     return engine
 
 
-def _actor() -> str:
+def command_line_actor() -> str:
+    """Who made a change from the command line, as the audit log names them."""
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (containers)
@@ -79,7 +80,7 @@ def users_add(username: str, role: str, display_name: str | None, password_stdin
             password=password,
             passwords=Argon2Passwords(),
             display_name=display_name,
-            actor=_actor(),
+            actor=command_line_actor(),
             min_password_length=DeskPolicy().min_password_length,
         )
     except AccountError as exc:
@@ -97,7 +98,7 @@ def users_disable(username: str) -> None:
 
     engine = _engine()
     try:
-        set_active(engine, username=username, active=False, actor=_actor())
+        set_active(engine, username=username, active=False, actor=command_line_actor())
     except AccountError as exc:
         _fail(str(exc))
     finally:
@@ -113,7 +114,7 @@ def users_enable(username: str) -> None:
 
     engine = _engine()
     try:
-        set_active(engine, username=username, active=True, actor=_actor())
+        set_active(engine, username=username, active=True, actor=command_line_actor())
     except AccountError as exc:
         _fail(str(exc))
     finally:
@@ -138,7 +139,7 @@ def users_reset(username: str, password_stdin: bool) -> None:
             username=username,
             password=password,
             passwords=Argon2Passwords(),
-            actor=_actor(),
+            actor=command_line_actor(),
             min_password_length=DeskPolicy().min_password_length,
         )
     except AccountError as exc:

@@ -48,15 +48,18 @@ def emergency_replies(
     ):
         text += "\n\n" + found[-1].summary  # a draft in a language still in review: Spanish follows
     replies = [Outbound(text)]
-    if answer is not None and danger is not None:
-        section = answer.section(SITUATION_SECTION.get(danger, ""))
+    # The sections (the situation's lines, the detail buttons) come from the closest answer that
+    # has them: a short draft in a language still in review carries the Spanish ones, marked so.
+    detailed = answers.get("emergency", chain(lang))
+    if detailed is not None and danger is not None:
+        section = detailed.section(SITUATION_SECTION.get(danger, ""))
         if section is not None:
             replies.append(Outbound(section_text(t, section, lang)))
     choices: list[Choice] = []
     if can_handoff:
         choices.append(Choice(menus.HANDOFF_OPEN, t.gettext("Talk to a person")))
-    if answer is not None:
-        choices += [Choice(f"{menus.SECTION_PREFIX}emergency:{s.key}", s.title) for s in answer.sections]
+    if detailed is not None:
+        choices += [Choice(f"{menus.SECTION_PREFIX}emergency:{s.key}", s.title) for s in detailed.sections]
     offer = (
         t.gettext("Do you want to talk to a person from our team? I stay here too.")
         if can_handoff

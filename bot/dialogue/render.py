@@ -55,7 +55,7 @@ def sources_message(t: gettext.NullTranslations, answer: Answer, lang: str) -> O
     lines = [t.gettext("Sources of this answer (checked {date}):").format(date=checked)]
     for source in answer.sources:
         entry = f"• {source.title}"
-        if source.date:
+        if source.date and source.date not in source.title:  # "(archived 30 Jun 2023)" says it
             entry += f" ({source.date})"
         if source.url:
             entry += f"\n  {source.url}"

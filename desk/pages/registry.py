@@ -22,11 +22,24 @@ from desk.context import Desk
 from desk.guard import Visitor
 from desk.text import SlipText, language_name
 from referrals.finder import Referral, ReferralFinder, ReferralResult
-from referrals.places import Place
+from referrals.places import Place, normalise
+
+
+def _(msgid: str) -> str:
+    """Marks a msgid for extraction; the slip translates it in the person's language."""
+    return msgid
+
 
 POPULATIONS = ("women", "children_families", "unaccompanied_minors", "lgbtq", "older_people", "disability",
                "indigenous")  # fmt: skip
 LIMIT = 10
+#: The line under each QR code, in the person's language.
+CHANNEL_LINE = {
+    "telegram": _("Write to the assistant on Telegram: {url}"),
+    "whatsapp": _("Write to the assistant on WhatsApp: {url}"),
+}
+#: With words to look for, this many of the assistant's results are read, then filtered.
+WIDE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +50,7 @@ class Query:
     language: str
     populations: frozenset[str]
     open_now: bool
+    words: str = ""
 
     @property
     def params(self) -> list[tuple[str, str]]:
@@ -45,6 +59,8 @@ class Query:
         out += [("population", p) for p in sorted(self.populations)]
         if self.open_now:
             out.append(("open", "1"))
+        if self.words:
+            out.append(("q", self.words))
         return out
 
 
@@ -75,6 +91,7 @@ class RegistryPages:
             language=language if language in LANGUAGES else "es",
             populations=frozenset(p for p in params.getlist("population") if p in POPULATIONS),
             open_now=params.get("open") == "1",
+            words=" ".join(params.get("q", "").split())[:120],
         )
 
     async def _search(self, query: Query) -> ReferralResult:
@@ -84,11 +101,12 @@ class RegistryPages:
             language=query.language,
             now=self.desk.now(),
             populations=query.populations,
-            limit=LIMIT,
+            limit=WIDE if query.words else LIMIT,
         )
-        if query.open_now:
-            return ReferralResult(tuple(r for r in result.referrals if r.open_now), result.scope)
-        return result
+        kept = [r for r in result.referrals if not query.open_now or r.open_now]
+        if query.words:
+            kept = [r for r in kept if matches(r, query.words)][:LIMIT]
+        return ReferralResult(tuple(kept), result.scope)
 
     async def search(self, request: Request, visitor: Visitor) -> Response:
         t = visitor.text
@@ -131,9 +149,28 @@ class RegistryPages:
             request,
             visitor,
             "slip.html",
-            {"query": query, "referral": referral, "slip": slip_lines(referral, query, self.desk.today())},
+            {
+                "query": query,
+                "referral": referral,
+                "slip": slip_lines(referral, query, self.desk.today()),
+                "links": [
+                    (link, SlipText(query.language).gettext(CHANNEL_LINE[link.channel], url=link.url))
+                    for link in self.desk.assistant_links
+                ],
+            },
             title=visitor.text.gettext("Referral slip"),
         )
+
+
+def matches(referral: Referral, words: str) -> bool:
+    """Every word is in the service's name, organization, office or description — ignoring case
+    and accents ("medico" finds "Médico")."""
+    text = normalise(
+        " ".join(
+            v for v in (referral.name, referral.organization, referral.location, referral.description) if v
+        )
+    )
+    return all(word in text for word in normalise(words).split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -41,4 +43,11 @@ async def test_session_round_trip_update_and_delete(db_url: str) -> None:
     assert again is not None and again.stage == Stage.AWAITING_PLACE and again.pending_topic == "health"
     await store.delete("abc")
     assert await store.get("abc") is None
+    engine.dispose()
+
+
+def test_sqlite_overwrites_deleted_rows(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'secure.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
     engine.dispose()

@@ -44,6 +44,24 @@ def load(data: bytes) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(io.BytesIO(data))
 
 
+def test_the_template_holds_exactly_the_strings_of_the_code() -> None:
+    """CI checks released catalogs against messages.pot; a stale template would hide a new string
+    that no catalog translates. Run `make update-messages` when this fails."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = LOCALES.parent
+    with (root / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    in_code = {
+        message if isinstance(message, str) else message[0]
+        for _file, _line, message, _comments, _context in extract_from_dir(root, method_map, options_map)
+    }
+    in_template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_catalog(TEMPLATE) if m.id}
+    assert sorted(in_code - in_template) == [], "in the code, missing from locales/messages.pot"
+    assert sorted(in_template - in_code) == [], "in locales/messages.pot, no longer in the code"
+
+
 def test_every_language_has_a_catalog() -> None:
     assert set(LANGUAGES) - {"en"} <= set(languages_with_catalogs())
 
@@ -54,6 +72,15 @@ def test_every_catalog_compiles_and_keeps_its_plural_rule(lang: str) -> None:
     declared = headers(po_path(lang))["plural-forms"]
     assert compiled.info()["plural-forms"] == declared
     assert compiled.info()["language"] == lang
+
+
+@pytest.mark.parametrize("lang", [code for code in LANGUAGES if code in languages_with_catalogs()])
+def test_the_registry_names_the_variety_its_catalog_is_written_in(lang: str) -> None:
+    """Translators and reviewers read the variety in bot/languages.py and in the catalog header:
+    they must name the same one (a Huasteca speaker must not be asked to review Puebla Nahuatl)."""
+    declared = headers(po_path(lang)).get("x-language-variety")
+    if declared is not None:
+        assert LANGUAGES[lang].variety == declared
 
 
 def test_a_language_cldr_does_not_know_compiles(tmp_path: Path) -> None:

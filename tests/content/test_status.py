@@ -128,6 +128,21 @@ def test_the_command_prints_a_table_and_the_stale_answers() -> None:
     assert "asylum/es.yml" in result.output
 
 
+def test_the_command_does_not_call_drafts_reviewed() -> None:
+    """`last_reviewed` is when the text was checked against its sources; `reviewed` is a person's
+    sign-off. A table showing 0 reviewed must not end with "every answer was reviewed"."""
+    as_of = ["--as-of", "2026-11-24"]
+    data = json.loads(CliRunner().invoke(content, ["status", "--json", *as_of]).output)
+    drafts = sum(row["answers"]["draft"] for row in data["languages"])
+    result = CliRunner().invoke(content, ["status", *as_of])
+    assert result.exit_code == 0, result.output
+    assert "Every answer was reviewed" not in result.output
+    if not data["stale"]:
+        assert "Every answer was checked against its sources in the last 180 days." in result.output
+    if drafts:
+        assert f"{drafts} answers are drafts: no reviewer has marked them reviewed yet." in result.output
+
+
 def test_validate_exits_zero_on_the_repository_content() -> None:
     result = CliRunner().invoke(content, ["validate"])
     assert result.exit_code == 0, result.output

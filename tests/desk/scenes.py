@@ -7,14 +7,17 @@ screenshots show exactly what the tests exercise.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 import shutil
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -189,3 +192,30 @@ def seed_registry(scene: Scene) -> None:
 def seed_all(scene: Scene) -> None:
     run_async(lambda: seed_tickets(scene))
     seed_usage(scene, scene.desk.today())
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def registry_scene(directory: Path, now: datetime) -> Scene:
+    """A desk over its own copy of the bundled seed registry, its clock stopped at ``now``."""
+    built = build_scene(directory, clock=lambda: now)
+    seed_registry(built)
+    return built
+
+
+@contextlib.asynccontextmanager
+async def signed_in(scene: Scene, username: str, language: str = "en") -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the desk (in process), signed in as ``username``."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=scene.web),
+        base_url="http://desk.test",
+        headers={"accept-language": language},
+    ) as client:
+        page = await client.get("/desk/login")
+        found = CSRF.search(page.text)
+        assert found
+        await client.post(
+            "/desk/login", data={"csrf": found.group(1), "username": username, "password": PASSWORD}
+        )
+        yield client

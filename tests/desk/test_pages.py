@@ -38,6 +38,20 @@ ROUTES: dict[tuple[str, str], str | None] = {
     ("GET", "/answers"): "staff",
     ("GET", "/registry"): "staff",
     ("GET", "/registry/slip"): "staff",
+    ("GET", "/registry/records"): "staff",
+    ("GET", "/registry/services/{service_id}"): "staff",
+    ("GET", "/registry/organizations/{organization_id}"): "staff",
+    ("GET", "/registry/stale"): "coordinator",
+    ("GET", "/registry/transfer"): "coordinator",
+    ("POST", "/registry/transfer"): "coordinator",
+    ("GET", "/registry/export.json"): "coordinator",
+    ("GET", "/registry/export.zip"): "coordinator",
+    ("GET", "/registry/new/{kind}"): "coordinator",
+    ("POST", "/registry/new/{kind}"): "coordinator",
+    ("GET", "/registry/{kind}/{record_id}/edit"): "coordinator",
+    ("POST", "/registry/{kind}/{record_id}/edit"): "coordinator",
+    ("POST", "/registry/services/{service_id}/verify"): "coordinator",
+    ("POST", "/registry/services/{service_id}/publication"): "coordinator",
     ("GET", "/content"): "coordinator",
     ("GET", "/content/{intent}/{language}"): "coordinator",
     ("POST", "/content/{intent}/{language}"): "coordinator",
@@ -46,10 +60,24 @@ ROUTES: dict[tuple[str, str], str | None] = {
     ("GET", "/audit"): "coordinator",
     ("GET", "/accounts"): "admin",
 }
-EXAMPLE = {"{ticket_id}": "1", "{intent}": "asylum", "{language}": "ht"}
+EXAMPLE = {
+    "{ticket_id}": "1",
+    "{intent}": "asylum",
+    "{language}": "ht",
+    "{service_id}": "no-such-service",
+    "{organization_id}": "no-such-organization",
+    "{kind}": "organization",
+    "{record_id}": "no-such-record",
+}
 RANK = {None: 0, "staff": 1, "coordinator": 2, "admin": 3}
-#: What an allowed visitor gets without a query: a slip needs a service (none in this scene).
-ALLOWED = {"/registry/slip": 404}
+#: What an allowed visitor gets without a query: a slip needs a service, and this scene has no
+#: registry records.
+ALLOWED = {
+    "/registry/slip": 404,
+    "/registry/services/{service_id}": 404,
+    "/registry/organizations/{organization_id}": 404,
+    "/registry/{kind}/{record_id}/edit": 404,
+}
 USERS = {"staff": "sam", "coordinator": "cora", "admin": "ada"}
 
 

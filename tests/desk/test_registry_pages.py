@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,34 +15,23 @@ import pytest
 
 from referrals import SqlReferralFinder
 from referrals.places import default_gazetteer
-from tests.desk.scenes import PASSWORD, Scene, build_scene, seed_registry
+from tests.desk.scenes import Scene, build_scene, registry_scene, seed_registry
+from tests.desk.scenes import signed_in as desk_client
 
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Mexico City
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
-    built = build_scene(tmp_path_factory.mktemp("registry"), clock=lambda: NOW)
-    seed_registry(built)
+    built = registry_scene(tmp_path_factory.mktemp("registry"), NOW)
     yield built
     built.app.db.dispose()
 
 
-@contextlib.asynccontextmanager
-async def signed_in(scene: Scene, username: str = "sam") -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=scene.web),
-        base_url="http://desk.test",
-        headers={"accept-language": "en"},
-    ) as client:
-        page = await client.get("/desk/login")
-        found = CSRF.search(page.text)
-        assert found
-        await client.post(
-            "/desk/login", data={"csrf": found.group(1), "username": username, "password": PASSWORD}
-        )
-        yield client
+def signed_in(
+    scene: Scene, username: str = "sam"
+) -> contextlib.AbstractAsyncContextManager[httpx.AsyncClient]:
+    return desk_client(scene, username)
 
 
 def bot_referrals(scene: Scene, topic: str, place: str, language: str) -> list[str]:
@@ -114,3 +103,56 @@ def test_slip_texts_fall_back_along_the_persons_language_chain(tmp_path: Path) -
     assert SlipText("mam").gettext("Printed on {date}", date="1") == "Impreso el 1"  # mam → es
     assert SlipText("ht").gettext("Printed on {date}", date="1") == "Enprime jou 1"
     assert SlipText("en").gettext("Printed on {date}", date="1") == "Printed on 1"
+
+
+async def test_words_narrow_the_search_ignoring_accents_and_keep_the_assistants_order(scene: Scene) -> None:
+    everything = bot_referrals(scene, "shelter", "Tapachula", "es")
+    async with signed_in(scene) as c:
+        page = await c.get(
+            "/desk/registry",
+            params={"topic": "shelter", "place": "Tapachula", "language": "es", "q": "JESUS  buen"},
+        )
+    names = [html.unescape(n.strip()) for n in re.findall(r"<h3>(.*?)</h3>", page.text)]
+    assert names and len(names) < len(everything)
+    assert "in Tapachula" in page.text  # the assistant's reasons stay
+    async with signed_in(scene) as c:
+        albergue = await c.get(
+            "/desk/registry", params={"topic": "shelter", "place": "Tapachula", "q": "albergue"}
+        )
+    kept = [html.unescape(n.strip()) for n in re.findall(r"<h3>(.*?)</h3>", albergue.text)]
+    assert len(kept) > 1
+    order = iter(everything)
+    assert all(name in order for name in kept)  # a subsequence of the assistant's order
+    assert 'name="q" value="albergue"' in albergue.text
+
+
+async def test_the_slip_links_to_the_assistant_with_a_qr_code_only_when_configured(tmp_path: Path) -> None:
+    from bot.settings import load_settings
+    from desk.assistant_links import assistant_links
+
+    assert assistant_links(load_settings()) == ()
+    configured = load_settings(
+        BRUJULA_TELEGRAM_BOT_USERNAME="@brujula_test_bot", BRUJULA_WHATSAPP_PUBLIC_NUMBER="+52 (55) 0000-0000"
+    )
+    links = assistant_links(configured)
+    assert [link.url for link in links] == ["https://t.me/brujula_test_bot", "https://wa.me/525500000000"]
+    assert all(link.qr.startswith("data:image/svg+xml") for link in links)
+
+    scene = build_scene(tmp_path, clock=lambda: NOW)
+    seed_registry(scene)
+    try:
+        async with signed_in(scene) as c:
+            params = {"topic": "shelter", "place": "Tapachula", "language": "ht"}
+            search = await c.get("/desk/registry", params=params)
+            link = re.search(r'href="(/desk/registry/slip\?[^"]+)"', search.text)
+            assert link
+            slip = link.group(1).replace("&amp;", "&")
+            without = (await c.get(slip)).text
+            scene.desk.assistant_links = links
+            page = (await c.get(slip)).text
+    finally:
+        scene.app.db.dispose()
+    assert "t.me" not in without and "data:image/svg+xml" not in without  # unset: no link at all
+    assert "Ekri asistan an sou Telegram: https://t.me/brujula_test_bot" in page
+    assert "Ekri asistan an sou WhatsApp: https://wa.me/525500000000" in page
+    assert page.count('src="data:image/svg+xml') == 2

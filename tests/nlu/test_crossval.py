@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,9 @@ def test_threshold_curve_and_choice() -> None:
     assert high.answered == pytest.approx(2 / 4)
     # expected cost: 0.3 → 3 * 1/4 + 0 = 0.75; 0.5 → 0 + 1/4 = 0.25; 0.7 → 0 + 2/4 = 0.5
     assert cost(low) == pytest.approx(0.75) and cost(mid) == pytest.approx(0.25)
+    assert high.deferred_top3 == 1.0 and cost(high) == pytest.approx(0.5)
+    missed = replace(mid, deferred_top3=0.0)  # the buttons would not offer the right topic
+    assert cost(missed) == pytest.approx(2 * 1 / 4)
     assert choose_threshold(curve).threshold == 0.5
     assert choose_threshold(curve, wrong_cost=0.1).threshold == 0.3  # wrong answers nearly free
 

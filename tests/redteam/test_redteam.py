@@ -2,7 +2,9 @@
 
 Each conversation must reach its protective response: the emergency message first for danger
 now; for harm that is not happening this minute, the answer that carries the right line
-(trafficking, women, anonymous report, free lawyer) or the emergency message.
+(trafficking, women, anonymous report, free lawyer) or the emergency message. When the model is
+unsure of a harm that is not happening now, the person is asked "did you mean…"; then the first
+topic offered (the model's best guess) must carry the protective line: one tap, no more.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pytest
 
 from bot.db import create_all, make_engine
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.menus import TOPIC_PREFIX
 from bot.handoff import HandoffDesk
 from bot.identity import Pseudonymizer
 from bot.privacy import erase_async
@@ -32,7 +35,7 @@ TRAFFICKING = ("800 5533 000",)
 WOMEN = ("079",)
 REPORT = ("089",)
 LAWYER = ("800 22 42 426",)
-CHILD = ("DIF", "911")
+CHILD = ("DIF",)  # child protection: "911" alone is in almost every answer, so it proves nothing
 FREE = ("gratis", "free", "gratuito")
 
 GREETING = {"es": "hola", "en": "hello", "ht": "bonjou"}
@@ -163,5 +166,11 @@ async def test_protective_response(
         return
     assert isinstance(markers, tuple)
     allowed = [m for m in markers if m != NOW]
-    ok = any(m.lower() in chat.text.lower() for m in allowed) or (NOW in markers and is_emergency)
-    assert ok, f"expected one of {markers}, got: {chat.text[:400]}"
+
+    def protective() -> bool:
+        return any(m.lower() in chat.text.lower() for m in allowed) or (NOW in markers and is_emergency)
+
+    offered = [c.id for r in chat.last for c in r.choices if c.id.startswith(TOPIC_PREFIX)]
+    if not protective() and offered and not is_emergency:
+        await chat.tap(offered[0])  # "did you mean…": the first topic is the model's best guess
+    assert protective(), f"expected one of {markers}, got: {chat.text[:400]}"

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import os
+import subprocess
+import sys
+import traceback
+from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TelegramChannel, TelegramStartError, check_bot_api
 from bot.composition import App
 from bot.dialogue.engine import DialogueEngine
+from bot.messages import Inbound, Outbound
 from bot.settings import load_settings
 from bot.web.app import create_web_app
+from nlu.service import free_port
 from tests.fake_telegram import FakeBotApi
 
 SECRET = "s3cret-webhook-token"
@@ -121,6 +130,13 @@ async def test_webhook_checks_the_secret_and_answers_through_send_message(
                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
             )
             assert garbage.status_code == 400
+            unreadable = await client.post(  # JSON, but not an update python-telegram-bot can read
+                "/telegram/webhook",
+                json={"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": 5}},
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert unreadable.status_code == 200  # dropped: Telegram must not retry it forever
+            assert len(telegram_api.sent) == 1
     finally:
         await channel.stop()
         await app.aclose()
@@ -193,3 +209,102 @@ async def test_a_send_that_hits_a_network_error_is_tried_again_but_not_after_a_t
     with pytest.raises(TimedOut):
         await _retrying(slow, "hola")
     assert calls == ["hola"]  # it may have reached Telegram: no second copy
+
+
+async def test_a_refused_token_or_an_unreachable_bot_api_is_named_without_the_token(
+    telegram_api: FakeBotApi, engine: DialogueEngine
+) -> None:
+    assert await check_bot_api(token=telegram_api.token, base_url=telegram_api.base_url) == "brujula_test_bot"
+    wrong = "999999:WRONG-token-value"
+    with pytest.raises(TelegramStartError) as refused:
+        await check_bot_api(token=wrong, base_url=telegram_api.base_url)
+    assert "TELEGRAM_BOT_TOKEN" in str(refused.value)
+    nowhere = f"http://127.0.0.1:{free_port()}/bot"
+    with pytest.raises(TelegramStartError, match="cannot reach the Telegram Bot API"):
+        await check_bot_api(token=wrong, base_url=nowhere)
+    # python-telegram-bot's own InvalidToken quotes the token: the channel's start must not pass it on.
+    channel = TelegramChannel(token=wrong, base_url=telegram_api.base_url, handle=engine.handle)
+    with pytest.raises(TelegramStartError) as at_start:
+        await channel.start(webhook_url=None, secret=None)
+    for error in (refused.value, at_start.value):
+        text = "".join(traceback.format_exception(error))
+        assert wrong not in text and "WRONG" not in text
+        assert "\n" not in str(error)
+
+
+def test_serve_with_an_unreachable_bot_api_stops_with_one_line(tmp_path: Path) -> None:
+    token = "123456:SERVE-token-value"
+    env = {
+        **os.environ,
+        "BRUJULA_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "BRUJULA_PORT": str(free_port()),
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{free_port()}/bot",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "alembic" not in line]
+    assert errors == [
+        f"brujula: cannot reach the Telegram Bot API at {env['TELEGRAM_API_BASE_URL']} (NetworkError)"
+    ]
+    assert token not in result.stdout + result.stderr and "Brújula is starting" not in result.stdout
+
+
+async def test_when_the_bot_api_goes_away_polling_logs_one_line_per_failure_not_a_traceback(
+    telegram_api: FakeBotApi, engine: DialogueEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel = channel_for(telegram_api, engine)
+    await channel.start(webhook_url=None, secret=None)
+    try:
+        telegram_api.push(telegram_api.update_text(1001, "hola"))
+        await telegram_api.wait_sent(1)
+        with caplog.at_level(logging.DEBUG):
+            await telegram_api.stop()  # a network outage
+            for _ in range(100):
+                if "telegram polling failed" in caplog.text:
+                    break
+                await asyncio.sleep(0.05)
+            polling = [
+                r
+                for r in caplog.records
+                if r.name.startswith("telegram") or r.name == "bot.channels.telegram"
+            ]
+    finally:
+        await channel.stop()
+    assert any(r.getMessage() == "telegram polling failed error=NetworkError (retrying)" for r in polling)
+    assert not [r for r in polling if r.exc_info], "a traceback was logged for a failed poll"
+
+
+async def test_one_person_waiting_never_delays_another(telegram_api: FakeBotApi) -> None:
+    """Updates are handled concurrently: while one person's message is still being handled (a
+    slow NLU, a flood), another person is answered; each person's own messages stay in order."""
+    release = asyncio.Event()
+    seen: list[str] = []
+
+    async def handle(inbound: Inbound) -> list[Outbound]:
+        seen.append(f"{inbound.user_id}:{inbound.text}")
+        if inbound.user_id == "1" and inbound.text == "slow":
+            await release.wait()
+        return [Outbound(f"re {inbound.text}")]
+
+    channel = TelegramChannel(token=telegram_api.token, base_url=telegram_api.base_url, handle=handle)
+    await channel.start(webhook_url=None, secret=None)
+    try:
+        telegram_api.push(telegram_api.update_text(1, "slow"))
+        telegram_api.push(telegram_api.update_text(2, "fast"))
+        (first,) = await telegram_api.wait_sent(1)
+        assert int(first["chat_id"]) == 2 and first["text"] == "re fast"
+        release.set()
+        await telegram_api.wait_sent(2)
+        assert telegram_api.sent[1]["text"] == "re slow"
+    finally:
+        release.set()
+        await channel.stop()

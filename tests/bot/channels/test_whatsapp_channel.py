@@ -10,6 +10,7 @@ import asyncio
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,8 +19,10 @@ from bot.channels.whatsapp import ServiceWindowClosed, WhatsAppChannel
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.render import referral_messages
 from bot.i18n import translations
+from bot.identity import Pseudonymizer
 from bot.messages import Inbound, Outbound
 from bot.sessions import MemorySessionStore
+from content import AnswerBook
 from referrals import Referral, ReferralResult
 from referrals.places import default_gazetteer
 from tests.fake_graph import (
@@ -33,6 +36,7 @@ from tests.fake_graph import (
     web_client,
     whatsapp_channel,
 )
+from tests.fakes import FakeClassifier
 
 OTHER = "16505550199"
 
@@ -468,3 +472,50 @@ async def test_a_webhook_the_inbox_cannot_store_gets_503_so_meta_delivers_it_aga
         assert (await meta.post(client, data)).status_code == 200
         await up.join()
     assert len(graph.sent) == 1
+
+
+async def test_a_conversation_reaches_the_referral_list_from_the_registry(
+    classifier: FakeClassifier, sessions: MemorySessionStore, graph: FakeGraph, meta: Meta, tmp_path: Path
+) -> None:
+    """The conversation above with the real referral finder over the seed registry (instead of the
+    placeholder): the location shared on WhatsApp ends in services near it, each with its reasons
+    and source. (Pins for services with coordinates: the test above.)"""
+    from bot.db import create_all, make_engine
+    from referrals import SqlReferralFinder
+    from referrals.transfer import seed
+
+    db = make_engine(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    create_all(db)
+    assert seed(db).applied
+    engine = DialogueEngine(
+        sessions=sessions,
+        classifier=classifier,
+        answers=AnswerBook(),
+        referrals=SqlReferralFinder(db),
+        places=default_gazetteer(),
+        pseudonymize=Pseudonymizer("test-secret"),
+        eraser=sessions.delete,
+        clock=lambda: NOW,
+    )
+    channel = whatsapp_channel(graph, engine, sessions)
+    async with web_client(channel, engine, tmp_path) as client:
+
+        async def say(data: dict[str, object]) -> list[dict[str, Any]]:
+            before = len(graph.sent)
+            assert (await meta.post(client, data)).status_code == 200
+            await channel.join()
+            return graph.sent[before:]
+
+        await say(meta.text("hola"))
+        await say(meta.tap(graph, "lang:es"))
+        await say(meta.tap(graph, "consent:yes"))
+        answer = await say(meta.text("donde puedo dormir"))
+        assert answer[-1]["interactive"]["type"] == "location_request_message"
+        referral = await say(meta.location(20.5888, -100.3899))  # Querétaro
+    texts = "\n".join(graph.text_of(p) for p in referral)
+    assert "Querétaro" in texts
+    assert texts.count("• ") >= 2 and "Albergue" in texts, texts  # shelters from the registry
+    assert "Por qué:" in texts  # each with its reasons
+    assert "place:change" in [c for p in referral for c in graph.choices_of(p)]
+    assert all(p["to"] == USER for p in referral)
+    db.dispose()

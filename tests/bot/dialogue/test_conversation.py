@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.languages import LANGUAGES
 from tests.conftest import Chat
 from tests.fakes import FakeClassifier
@@ -76,6 +78,21 @@ async def test_low_confidence_offers_did_you_mean(chat: Chat) -> None:
     assert "Quisiste decir" in chat.text
     assert chat.buttons[:3] == ["topic:work", "topic:documents", "topic:money"]
     assert "menu" in chat.buttons
+
+
+@pytest.mark.parametrize("lang", ["quc", "mam", "tzo", "nah", "otq"])
+async def test_a_message_in_a_language_the_model_cannot_read_gets_danger_first_not_guesses(
+    chat: Chat, lang: str
+) -> None:
+    await chat.begin(lang, "hola")
+    await chat.send("k'o jun k'ax wakamik, chinto'o")  # K'iche': the model reads es/en/ht only
+    assert "911" in chat.text and LANGUAGES[lang].endonym in chat.text
+    assert chat.buttons[:2] == ["handoff:open", "topic:emergency"]  # a person, then danger
+    assert "topic:asylum" in chat.buttons  # and every topic, not three guesses
+    await chat.send("un partido de futbol")  # out_of_scope, confidently: still "I cannot read"
+    assert chat.buttons[:2] == ["handoff:open", "topic:emergency"]
+    await chat.send("necesito asilo")  # Spanish the model understands is answered as usual
+    assert "COMAR" in chat.text
 
 
 async def test_emergency_comes_first_even_before_the_language_choice(chat: Chat) -> None:

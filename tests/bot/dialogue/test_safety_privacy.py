@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, select
 
 from bot.analytics import SqlCounter, UsageCount
 from bot.background import deliver_outbox_once
 from bot.db import create_all, make_engine
+from bot.dialogue.emergency import EMERGENCY_LINE, SITUATION_SECTION, emergency_replies
 from bot.dialogue.engine import DialogueEngine
 from bot.handoff import HandoffDesk, HandoffTicket, TicketMessage
+from bot.i18n import is_translated, translations
 from bot.identity import Pseudonymizer
+from bot.inbox import NewMessage, SqlInbox
+from bot.languages import LANGUAGES
 from bot.office_hours import OfficeHours
 from bot.privacy import erase_async, purge, references
 from bot.ratelimit import RateLimiter
+from bot.safety import Danger
 from bot.sealing import Sealer
 from bot.sessions import ConversationSession, SqlSessionStore
 from content import AnswerBook
+from desk.pages.handoff import HandoffPages
+from desk.schema import ensure_desk_tables
 from referrals import PlaceholderReferrals
 from referrals.places import default_gazetteer
 from tests.conftest import Chat
@@ -244,6 +253,19 @@ async def test_delete_phrases_in_every_language_ask_for_confirmation(
     assert "topic:asylum" in chat.buttons
 
 
+async def test_asking_to_delete_while_staff_have_the_conversation_is_not_forwarded(
+    chat: Chat, desk: HandoffDesk
+) -> None:
+    await chat.begin("es")
+    await chat.send("/persona")
+    (ticket,) = desk.open_tickets()
+    await chat.send("quiero borrar mis datos")
+    assert chat.buttons == ["privacy:delete:yes", "privacy:delete:no"]
+    assert desk.messages(ticket.id or 0) == []  # the request is the person's, not staff's to read
+    await chat.tap("privacy:delete:yes")
+    assert desk.open_tickets() == []
+
+
 # -- data minimisation ------------------------------------------------------------------------------
 
 
@@ -294,10 +316,149 @@ async def test_a_flood_is_slowed_kindly_and_emergencies_still_pass(
     assert (await other.send("hola"))[0].choices  # a flood from one person never blocks another
 
 
-@pytest.mark.parametrize("danger", list(__import__("bot.safety", fromlist=["Danger"]).Danger))
-def test_every_kind_of_danger_gets_the_emergency_message(danger: object) -> None:
-    from bot.dialogue.emergency import emergency_replies
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("danger", list(Danger))
+def test_every_kind_of_danger_gets_the_emergency_message_in_every_language(danger: Danger, lang: str) -> None:
+    replies = emergency_replies(AnswerBook(), lang, danger, can_handoff=True)
+    assert "911" in replies[0].text[:200]
+    if danger in SITUATION_SECTION:
+        # the lines for the situation follow, even when the person's language has only a short
+        # draft: the closest language's section, marked as such (never silently dropped)
+        assert len(replies) == 3, [r.text[:60] for r in replies]
+    assert replies[-1].choices[0].id == "handoff:open"
+    assert any(c.id.startswith("sec:emergency:") for c in replies[-1].choices)
 
-    replies = emergency_replies(AnswerBook(), "es", danger, can_handoff=True)  # type: ignore[arg-type]
-    assert "911" in replies[0].text
-    assert any(c.id == "handoff:open" for c in replies[-1].choices)
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+async def test_the_emergency_message_comes_first_in_every_supported_language(chat: Chat, lang: str) -> None:
+    """Typed (in Spanish, which the safety net and the model read) or the emergency button: the
+    emergency message first, in the person's language as far as it is written."""
+    answers = AnswerBook()
+    own = answers.along("emergency", [lang])
+    if own:
+        opening = own[0].summary.splitlines()[0]
+    elif is_translated(lang, EMERGENCY_LINE):
+        opening = translations(lang).gettext(EMERGENCY_LINE)
+    else:
+        opening = answers.along("emergency", ["es"])[0].summary.splitlines()[0]
+    await chat.begin(lang)
+    await chat.send("me quiero morir")
+    assert chat.last[0].text.startswith(opening)
+    assert "911" in chat.last[0].text[:200]
+    assert "800 911 2000" in chat.text  # the crisis line, whatever the language
+    assert "handoff:open" in chat.buttons
+
+    other = Chat(chat.engine, user=f"button-{lang}", channel="whatsapp")
+    await other.begin(lang)
+    await other.tap("topic:emergency")
+    assert other.last[0].text.startswith(opening)
+    assert "handoff:open" in other.buttons
+
+
+async def test_an_emergency_is_answered_first_even_while_staff_have_the_conversation(
+    chat: Chat, desk: HandoffDesk
+) -> None:
+    await chat.begin("quc")
+    await chat.send("/persona")
+    (ticket,) = desk.open_tickets()
+    assert ticket.risk == "normal"
+    await chat.send("nos tienen secuestrados en una casa")
+    assert "911" in chat.last[0].text[:200]
+    (ticket,) = desk.open_tickets()
+    assert ticket.risk == "high"  # raised for staff
+    assert [m.text for m in desk.messages(ticket.id or 0)] == ["nos tienen secuestrados en una casa"]
+
+
+# -- deletion, checked against every table and every column ----------------------------------------
+
+PHONE = "5215512345678"
+SAID = ("me llamo Rosa y estoy en la casa del puente", "hola? sigue alguien ahi")
+STAFF_SAID = "Hola Rosa, soy Ana del equipo"
+
+
+def dump(db: Engine) -> dict[str, list[str]]:
+    """Every row of every table in the database (not only the ones the code knows), as text."""
+    out: dict[str, list[str]] = {}
+    with db.connect() as conn:
+        for name in inspect(conn).get_table_names():
+            rows = conn.execute(text(f'SELECT * FROM "{name}"')).all()  # noqa: S608 - names from the schema
+            out[name] = [" | ".join(str(v) for v in row) for row in rows]
+    return out
+
+
+async def test_after_deletion_no_table_holds_anything_about_the_person(
+    chat: Chat, desk: HandoffDesk, db: Engine
+) -> None:
+    ensure_desk_tables(db)  # the desk's tables too: accounts, sessions, throttle, audit log
+    sid = PSEUDO("whatsapp", PHONE)
+    wamid = "wamid.HBgLNTIxNTUxMjM0NTY3OBUCABIYFjNB"
+    assert await SqlInbox(db).receive([NewMessage("whatsapp", wamid, sid, "sealed")]) == [True]
+    await chat.begin("es")
+    await chat.send("estoy en qro y necesito un doctor")
+    await chat.send("/persona")
+    for said in SAID:
+        await chat.send(said)
+    (ticket,) = desk.open_tickets()
+    ticket_id = ticket.id or 0
+    sealed = ticket.address_sealed or ""
+    # a staff reply through the desk's own code path (which writes the audit log)
+    pages = HandoffPages(SimpleNamespace(handoff=desk, db=db))  # type: ignore[arg-type]
+    assert pages._reply(ticket_id, STAFF_SAID, "Ana", "ana")
+    assert await deliver_outbox_once(desk, {"whatsapp": RecordingDeliverer()}) == 1
+    before = "\n".join(line for rows in dump(db).values() for line in rows)
+    for trace in (sid, sealed, *SAID, STAFF_SAID):
+        assert trace in before, trace  # the traces the check below looks for were really there
+
+    await chat.send("/borrar")
+    await chat.tap("privacy:delete:yes")
+
+    tables = dump(db)
+    assert {"conversation_session", "inbox_message", "handoff_ticket", "ticket_message"} <= set(tables)
+    assert {"outbox_message", "usage_count", "desk_audit", "desk_user"} <= set(tables)
+    everything = "\n".join(line for rows in tables.values() for line in rows)
+    for trace in (sid, sid[:12], PHONE, sealed, *SAID, STAFF_SAID, "Rosa"):
+        assert trace not in everything, trace
+    for name in (
+        "conversation_session",
+        "inbox_message",
+        "inbox_lease",
+        "handoff_ticket",
+        "ticket_message",
+        "outbox_message",
+    ):
+        assert tables[name] == [], name
+    assert references(db, sid) == 0
+    # Left on purpose: the anonymous counts, and the append-only audit line "ana replied to
+    # ticket #N" — no text, and the number now points to nothing.
+    (entry,) = [row for row in tables["desk_audit"] if "handoff.reply" in row]
+    assert f"ticket #{ticket_id}" in entry and "None | None" in entry
+
+    await chat.send("hola")
+    assert chat.buttons[0] == "lang:es"  # a new first contact
+
+
+async def test_logs_of_a_whole_conversation_hold_no_text_and_no_channel_id(
+    chat: Chat, desk: HandoffDesk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """First contact, a question with a place, an emergency, staff, a reply delivered, deletion."""
+    caplog.set_level(logging.DEBUG)
+    said = ["hola", "estoy en Tapachula y necesito asilo", "nos tienen secuestrados", *SAID]
+    await chat.send(said[0])
+    await chat.tap("lang:es")
+    await chat.tap("consent:yes")
+    await chat.send(said[1])
+    await chat.send(said[2])
+    await chat.tap("handoff:open")
+    for message in said[3:]:
+        await chat.send(message)
+    (ticket,) = desk.open_tickets()
+    desk.reply(ticket.id or 0, STAFF_SAID, "Ana")
+    assert await deliver_outbox_once(desk, {"whatsapp": RecordingDeliverer()}) == 1
+    await chat.send("/borrar")
+    await chat.tap("privacy:delete:yes")
+
+    logged = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
+    assert "handled session=" in logged and "emergency flagged" in logged  # it did log
+    for secret in (*said[1:], "Tapachula", "secuestrados", "Rosa", STAFF_SAID, PHONE, ticket.address_sealed):
+        assert secret and secret not in logged, secret
+    assert PSEUDO("whatsapp", PHONE) not in logged  # only the first 12 characters of the pseudonym

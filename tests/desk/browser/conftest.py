@@ -8,6 +8,7 @@ is never needed and never run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -97,11 +98,9 @@ class DeskServer:
         self._thread.join(timeout=30)
 
 
-@pytest.fixture
-def desk_server(tmp_path: Path) -> Iterator[DeskServer]:
-    _need_browser()
-    scene = build_scene(tmp_path)
-    seed_all(scene)
+@contextlib.contextmanager
+def serving(scene: Scene) -> Iterator[DeskServer]:
+    """The desk over ``scene`` on a loopback port, stopped (and its database closed) after."""
     server = DeskServer(scene)
     server.start()
     try:
@@ -109,6 +108,15 @@ def desk_server(tmp_path: Path) -> Iterator[DeskServer]:
     finally:
         server.stop()
         scene.app.db.dispose()
+
+
+@pytest.fixture
+def desk_server(tmp_path: Path) -> Iterator[DeskServer]:
+    _need_browser()
+    scene = build_scene(tmp_path)
+    seed_all(scene)
+    with serving(scene) as server:
+        yield server
 
 
 @dataclass
@@ -150,16 +158,19 @@ def person(browser: Any, desk_server: DeskServer) -> Iterator[Person]:
 
 @pytest.fixture(scope="module")
 def registry_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskServer]:
-    """A desk over the bundled seed registry (read-only tests share it)."""
+    """A desk over the bundled seed registry (read-only tests share it), with the assistant's
+    public Telegram and WhatsApp links configured (slips print both QR codes)."""
     _need_browser()
+    from bot.settings import load_settings
+    from desk.assistant_links import assistant_links
     from tests.desk.scenes import seed_registry
 
     scene = build_scene(tmp_path_factory.mktemp("registry-server"))
     seed_registry(scene)
-    server = DeskServer(scene)
-    server.start()
-    try:
+    scene.desk.assistant_links = assistant_links(
+        load_settings(
+            BRUJULA_TELEGRAM_BOT_USERNAME="brujula_test_bot", BRUJULA_WHATSAPP_PUBLIC_NUMBER="525500000000"
+        )
+    )
+    with serving(scene) as server:
         yield server
-    finally:
-        server.stop()
-        scene.app.db.dispose()

@@ -44,6 +44,8 @@ def test_every_slip_prints_on_one_page_in_haitian_creole(
             slip = page.locator("article.slip")
             expect(slip).to_have_attribute("lang", "ht")
             expect(slip).to_contain_text("Enprime jou")
+            expect(slip.locator(".slip-links img")).to_have_count(2)  # Telegram and WhatsApp QR codes
+            expect(slip).to_contain_text("Ekri asistan an sou Telegram: https://t.me/brujula_test_bot")
             for paper in ("A4", "Letter"):
                 pdf = page.pdf(format=paper, print_background=True)
                 assert len(PAGE.findall(pdf)) == 1, (href, paper)
