@@ -32,6 +32,17 @@ def is_ready(url: str, timeout: float = 1.0, token: str | None = None) -> bool:
     return response.status_code == 200 and bool(response.json().get("model_file"))
 
 
+def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    """Terminate ``process`` if it still runs; kill it if it has not ended 15 s later."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
 class RasaService:
     """``with RasaService(model) as svc: svc.url`` — a served model on loopback.
 
@@ -128,13 +139,7 @@ class RasaService:
         raise TimeoutError(f"the NLU service did not become ready in {wait:.0f} s; see {self.log_file}")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process)
         if self._output is not None:
             self._output.close()
             self._output = None

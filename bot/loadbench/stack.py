@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from bot.settings import ROOT
+from nlu.service import stop_process
 
 BRUJULA = ROOT / ".venv" / "bin" / "brujula"
 
@@ -130,13 +131,7 @@ class Worker:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process)
 
     @property
     def pid(self) -> int | None:
