@@ -19,8 +19,10 @@ except ImportError:  # without Playwright the module is skipped, or fails under 
     pytest.skip("Playwright is not installed (pip install playwright)", allow_module_level=True)
 
 from bot.background import deliver_outbox_once
+from bot.channels.telegram import TelegramChannel
 from bot.dialogue.engine import DialogueEngine
 from bot.identity import Pseudonymizer
+from bot.messages import Inbound, Outbound
 from bot.sessions import MemorySessionStore
 from content import AnswerBook
 from referrals import PlaceholderReferrals
@@ -28,6 +30,7 @@ from referrals.places import default_gazetteer
 from tests.conftest import Chat
 from tests.desk.browser.conftest import DeskServer, Person
 from tests.desk.scenes import RecordingDeliverer, run_async
+from tests.fake_telegram import FakeBotApi
 from tests.fakes import FakeClassifier
 
 NEW_SENTENCE = "Si w pa konn li, mande yon moun nan abri a li l pou ou."
@@ -36,6 +39,30 @@ NEW_SENTENCE = "Si w pa konn li, mande yon moun nan abri a li l pou ou."
 def deliver(server: DeskServer, channel: RecordingDeliverer) -> int:
     """One round of the server's outbox dispatcher, with the person's channel faked."""
     return run_async(lambda: deliver_outbox_once(server.scene.app.handoff, {"telegram": channel}))
+
+
+def deliver_through_telegram(server: DeskServer) -> tuple[int, list[dict[str, Any]]]:
+    """One round of the outbox dispatcher through the real Telegram channel (python-telegram-bot)
+    against a fake Bot API on 127.0.0.1: how many were delivered, and what the API received."""
+
+    async def unused(inbound: Inbound) -> list[Outbound]:
+        raise AssertionError("nothing is received here")
+
+    async def dispatch() -> tuple[int, list[dict[str, Any]]]:
+        api = FakeBotApi()
+        await api.start()
+        try:
+            channel = TelegramChannel(token=api.token, base_url=api.base_url, handle=unused)
+            await channel.application.initialize()
+            try:
+                count = await deliver_outbox_once(server.scene.app.handoff, {"telegram": channel})
+            finally:
+                await channel.application.shutdown()
+            return count, [m for m in api.sent if m["method"] == "sendMessage"]
+        finally:
+            await api.stop()
+
+    return run_async(dispatch)
 
 
 def test_anonymous_visitors_go_to_login_and_staff_cannot_open_coordinator_pages(person: Person) -> None:
@@ -74,18 +101,19 @@ def test_a_reply_from_the_inbox_reaches_the_persons_channel_and_closing_says_goo
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_role("status")).to_contain_text("Reply queued")
 
-    channel = RecordingDeliverer()
-    assert deliver(desk_server, channel) == 1
-    assert channel.sent == [("700100", "Bonjou, mwen se Sam. Kote ou ye kounye a?")]
+    count, sent = deliver_through_telegram(desk_server)  # the fake Bot API receives it
+    assert count == 1
+    assert [(int(m["chat_id"]), m["text"]) for m in sent] == [
+        (700100, "Bonjou, mwen se Sam. Kote ou ye kounye a?")
+    ]
 
     page.get_by_role("button", name="Close the conversation").click()
     expect(page.get_by_role("status")).to_contain_text("The conversation was closed")
     expect(page.locator("table.tickets tbody tr")).to_have_count(1)
-    deliver(desk_server, channel)
-    assert channel.sent[-1] == (
-        "700100",
-        "Ekip la fèmen konvèsasyon sa a. Ou tounen ak asistan an: ekri /menu.",
-    )
+    count, sent = deliver_through_telegram(desk_server)
+    assert [(int(m["chat_id"]), m["text"]) for m in sent] == [
+        (700100, "Ekip la fèmen konvèsasyon sa a. Ou tounen ak asistan an: ekri /menu.")
+    ]
 
 
 def test_an_edited_answer_shows_in_the_audit_log_and_in_the_bots_next_answer(
