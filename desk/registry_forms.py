@@ -49,7 +49,10 @@ class Kind:
 
     name: str
     title: str  # msgid
-    parents: tuple[str, ...]  # parent columns, in order of preference
+    #: parent columns a new record may be created under, in order of preference: a location is
+    #: preferred to a service, since a location's "Add hours" link also names the service to go
+    #: back to
+    parents: tuple[str, ...]
     fields: tuple[FormField, ...] = field(default_factory=tuple)
 
 
@@ -184,7 +187,7 @@ KINDS: Final[dict[str, Kind]] = {
         Kind(
             "phone",
             _("Phone"),
-            ("service_id", "location_id"),
+            ("location_id", "service_id"),
             (
                 FormField("number", _("Number"), "phone", required=True, max_length=40),
                 FormField("extension", _("Extension"), "integer", low=0, high=999999),
@@ -195,7 +198,7 @@ KINDS: Final[dict[str, Kind]] = {
         Kind(
             "schedule",
             _("Hours"),
-            ("service_id", "location_id"),
+            ("location_id", "service_id"),
             (
                 FormField("byday", _("Days"), "checks", choices=DAYS),
                 FormField("opens_at", _("Opens at"), "time", hint=_("24 hours, e.g. 09:00")),

@@ -89,11 +89,11 @@ def categories_of(db: Session, service_id: str) -> list[str]:
     return sorted(c for c in codes if c)
 
 
-def load(engine: Engine, kind: str, record_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(the stored row, the form's values), or None."""
+def load(engine: Engine, kind: str, record_id: str) -> dict[str, Any] | None:
+    """A stored record as the form's values, or None."""
     with Session(engine) as db:
         row = _row(db, kind, record_id)
-        return (row, form_values(db, kind, row)) if row is not None else None
+        return form_values(db, kind, row) if row is not None else None
 
 
 def affected_services(db: Session, kind: str, row: Mapping[str, Any]) -> set[str]:
@@ -388,9 +388,11 @@ class ServiceLine:
     verified_by: str | None
 
 
-def service_lines(engine: Engine, *, stale_at: datetime | None = None) -> list[ServiceLine]:
-    """Every service (by organization, then name); with ``stale_at``, only published, offered
-    services not verified since then — never verified first, then the oldest."""
+def service_lines(
+    engine: Engine, *, stale_at: datetime | None = None, organization_id: str | None = None
+) -> list[ServiceLine]:
+    """Every service (by organization, then name), or one organization's; with ``stale_at``, only
+    published, offered services not verified since then — never verified first, then the oldest."""
     query = select(
         cols(Service).id,
         cols(Service).name,
@@ -401,6 +403,8 @@ def service_lines(engine: Engine, *, stale_at: datetime | None = None) -> list[S
         cols(Service).last_verified_at,
         cols(Service).verified_by,
     ).join(Organization, cols(Organization).id == cols(Service).organization_id)
+    if organization_id is not None:
+        query = query.where(cols(Service).organization_id == organization_id)
     if stale_at is not None:
         query = query.where(
             or_(cols(Service).publication_status.is_(None), cols(Service).publication_status != "draft"),
@@ -435,11 +439,10 @@ def organization_view(
         organization = _row(db, "organization", organization_id)
     if organization is None:
         return None
-    services = [s for s in service_lines(engine) if s.organization_id == organization_id]
-    return organization, services
+    return organization, service_lines(engine, organization_id=organization_id)
 
 
-def parent_exists(engine: Engine, column: str, parent_id: str) -> bool:
-    kind = column.removesuffix("_id")
-    with Session(engine) as db:
-        return kind in TABLES and _row(db, kind, parent_id) is not None
+def exists(engine: Engine, kind: str, record_id: str) -> bool:
+    table = TABLES[kind]
+    with engine.connect() as conn:
+        return conn.execute(select(table.c.id).where(table.c.id == record_id)).first() is not None

@@ -32,29 +32,20 @@ from desk.registry_forms import (
 from desk.registry_records import (
     STALE_AFTER,
     Saved,
+    exists,
     load,
     organization_view,
-    parent_exists,
     save,
     service_lines,
     service_view,
     set_publication,
     verify,
 )
+from desk.roles import Role
 from referrals.places import normalise
 from referrals.taxonomy import load_taxonomy
 
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-#: The parents a new record may be created under, by kind: the query parameter names the column.
-NEW_UNDER = {
-    "organization": (),
-    "service": ("organization",),
-    "location": ("service",),
-    "address": ("location",),
-    "phone": ("service", "location"),
-    "schedule": ("service", "location"),
-    "service_capacity": ("service",),
-}
 
 
 def _valid_id(value: str | None) -> str | None:
@@ -88,6 +79,7 @@ class RegistryEditPages:
         if view is None:
             return self.desk.error(request, visitor, 404, "missing")
         t = visitor.text
+        publication = view.service.get("publication_status") or "published"
         return self.desk.render(
             request,
             visitor,
@@ -102,10 +94,8 @@ class RegistryEditPages:
                     if p
                 ],
                 "status_label": dict(SERVICE_STATUSES).get(view.service["status"], view.service["status"]),
-                "publication": view.service.get("publication_status") or "published",
-                "publication_label": dict(PUBLICATION_CHOICES).get(
-                    view.service.get("publication_status") or "published", ""
-                ),
+                "publication": publication,
+                "publication_label": dict(PUBLICATION_CHOICES).get(publication, publication),
                 "days": dict(DAYS),
                 "message": self._message(visitor, request.query_params.get("done", "")),
                 "verified": self.desk.local(view.service.get("last_verified_at")),
@@ -151,45 +141,23 @@ class RegistryEditPages:
 
     async def edit_form(self, request: Request, visitor: Visitor) -> Response:
         kind, record_id = self._kind(request), _valid_id(request.path_params.get("record_id"))
-        found = (
+        values = (
             await asyncio.to_thread(load, self.desk.db, kind.name, record_id) if kind and record_id else None
         )
-        if kind is None or found is None:
+        if kind is None or values is None:
             return self.desk.error(request, visitor, 404, "missing")
-        _row, values = found
         return self._form(request, visitor, kind, values, {}, record_id=record_id)
 
     async def edit_save(self, request: Request, visitor: Visitor) -> Response:
         kind, record_id = self._kind(request), _valid_id(request.path_params.get("record_id"))
-        found = (
-            await asyncio.to_thread(load, self.desk.db, kind.name, record_id) if kind and record_id else None
-        )
-        if kind is None or record_id is None or found is None:
+        if kind is None or record_id is None or not await self._exists(kind.name, record_id):
             return self.desk.error(request, visitor, 404, "missing")
-        parsed = self._parse(kind, visitor)
-        if not parsed.ok:
-            return self._form(
-                request, visitor, kind, parsed.raw, parsed.errors, record_id=record_id, status=400
-            )
-        back = await self._back(visitor)
-        saved = await asyncio.to_thread(
-            lambda: save(
-                self.desk.db,
-                kind.name,
-                record_id,
-                parsed.values,
-                actor=visitor.username,
-                now=self.desk.now(),
-                gazetteer=self.desk.gazetteer,
-                back_to=back,
-            )
-        )
-        return self._after(request, kind.name, saved)
+        return await self._save(request, visitor, kind, record_id=record_id)
 
     async def new_form(self, request: Request, visitor: Visitor) -> Response:
         kind = self._kind(request)
         parent = await self._parent(request, kind) if kind else None
-        if kind is None or (NEW_UNDER[kind.name] and parent is None):
+        if kind is None or (kind.parents and parent is None):
             return self.desk.error(request, visitor, 404, "missing")
         defaults: dict[str, Any] = {"status": "active", "scope": "local", "location_type": "physical",
                                     "country": "MX", "address_type": "physical"}  # fmt: skip
@@ -198,11 +166,33 @@ class RegistryEditPages:
     async def new_save(self, request: Request, visitor: Visitor) -> Response:
         kind = self._kind(request)
         parent = await self._parent(request, kind) if kind else None
-        if kind is None or (NEW_UNDER[kind.name] and parent is None):
+        if kind is None or (kind.parents and parent is None):
             return self.desk.error(request, visitor, 404, "missing")
+        return await self._save(request, visitor, kind, parent=parent)
+
+    async def _save(
+        self,
+        request: Request,
+        visitor: Visitor,
+        kind: Kind,
+        *,
+        record_id: str | None = None,
+        parent: tuple[str, str] | None = None,
+    ) -> Response:
+        """Check the submitted form; write it (a new record when ``record_id`` is None) or show
+        it again with its errors."""
         parsed = self._parse(kind, visitor)
         if not parsed.ok:
-            return self._form(request, visitor, kind, parsed.raw, parsed.errors, parent=parent, status=400)
+            return self._form(
+                request,
+                visitor,
+                kind,
+                parsed.raw,
+                parsed.errors,
+                record_id=record_id,
+                parent=parent,
+                status=400,
+            )
         back = await self._back(visitor)
         if back is None and parent is not None and parent[0] == "service_id":
             back = parent[1]
@@ -210,7 +200,7 @@ class RegistryEditPages:
             lambda: save(
                 self.desk.db,
                 kind.name,
-                None,
+                record_id,
                 parsed.values,
                 actor=visitor.username,
                 now=self.desk.now(),
@@ -262,31 +252,28 @@ class RegistryEditPages:
     # -- helpers -------------------------------------------------------------------------------
 
     def _may_edit(self, visitor: Visitor) -> bool:
-        from desk.roles import Role
-
         return visitor.may(Role.COORDINATOR)
 
     def _kind(self, request: Request) -> Kind | None:
         return KINDS.get(str(request.path_params.get("kind", "")))
 
+    async def _exists(self, kind: str, record_id: str) -> bool:
+        return await asyncio.to_thread(exists, self.desk.db, kind, record_id)
+
     async def _parent(self, request: Request, kind: Kind) -> tuple[str, str] | None:
-        for name in NEW_UNDER[kind.name]:
+        """The first of the kind's parents named in the query (``?location=…``) that exists."""
+        for column in kind.parents:
+            name = column.removesuffix("_id")
             value = _valid_id(request.query_params.get(name))
-            exists: bool = bool(value) and await asyncio.to_thread(
-                parent_exists, self.desk.db, f"{name}_id", str(value)
-            )
-            if value and exists:
-                return f"{name}_id", value
+            if value and await self._exists(name, value):
+                return column, value
         return None
 
     async def _back(self, visitor: Visitor) -> str | None:
         form = visitor.form
         sent = form.get("service") if form is not None else None
         value = _valid_id(sent if isinstance(sent, str) else None)
-        if value is None:
-            return None
-        exists: bool = await asyncio.to_thread(parent_exists, self.desk.db, "service_id", value)
-        return value if exists else None
+        return value if value and await self._exists("service", value) else None
 
     def _parse(self, kind: Kind, visitor: Visitor) -> Parsed:
         form = visitor.form

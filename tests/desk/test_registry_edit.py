@@ -4,6 +4,7 @@ before → after, and reaches the assistant's next referral; staff may read but 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -328,3 +329,30 @@ async def test_records_escape_what_coordinators_write(scene: Scene) -> None:
         page = await c.get(f"/desk/registry/services/{service_id}")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text
+
+
+async def test_hours_added_at_a_location_belong_to_that_location_not_to_the_whole_service(
+    scene: Scene,
+) -> None:
+    """The location's "Add hours" link also names the service (the page to go back to): the new
+    hours must hang from the location, or they would override every location's hours."""
+    service_id, _ = first_shelter(scene)
+    async with signed_in(scene, "cora") as (c, csrf):
+        page = await c.get(f"/desk/registry/services/{service_id}")
+        link = next(
+            href.replace("&amp;", "&")
+            for href in re.findall(r'href="([^"]*/registry/new/schedule\?location=[^"]*)"', page.text)
+        )
+        location_id = link.split("location=")[1].split("&")[0]
+        form = await c.get(link)
+        assert f'action="/desk/registry/new/schedule?location={location_id}"' in form.text
+        added = await c.post(
+            link,
+            data={"csrf": csrf, "service": service_id, **schedule_form(byday=["SU"])},
+        )
+        assert added.headers["location"] == f"/desk/registry/services/{service_id}?done=saved"
+    with scene.app.db.connect() as conn:
+        row = conn.execute(
+            text("SELECT service_id, location_id FROM schedule WHERE byday = 'SU' AND opens_at = '09:00:00'")
+        ).one()
+    assert tuple(row) == (None, location_id)
