@@ -153,14 +153,18 @@ def guarded(
     ``upload``: the form may carry one file, up to :data:`MAX_UPLOAD` bytes (else :data:`MAX_FORM`)."""
     limit = MAX_UPLOAD if upload else MAX_FORM
 
+    def refused(request: Request, visitor: Visitor) -> Response | None:
+        if role is None:
+            return None
+        if visitor.signed is None:
+            return login_redirect(request)
+        if not visitor.may(role):
+            return desk.error(request, visitor, 403, "role")
+        return None
+
     async def endpoint(request: Request) -> Response:
         visitor = await visitor_for(request, desk)
-        if upload and role is not None and not visitor.may(role):  # never read a file for nobody
-            denied = (
-                login_redirect(request)
-                if visitor.signed is None
-                else desk.error(request, visitor, 403, "role")
-            )
+        if upload and (denied := refused(request, visitor)) is not None:  # never read a file for nobody
             return finish(request, visitor, denied)
         if request.method == "POST":
             declared = request.headers.get("content-length", "")
@@ -175,11 +179,8 @@ def guarded(
             ):
                 response = desk.error(request, visitor, 403, "csrf")
                 return finish(request, visitor, response)
-        if role is not None:
-            if visitor.signed is None:
-                return finish(request, visitor, login_redirect(request))
-            if not visitor.may(role):
-                return finish(request, visitor, desk.error(request, visitor, 403, "role"))
+        if (denied := refused(request, visitor)) is not None:
+            return finish(request, visitor, denied)
         return finish(request, visitor, await handler(request, visitor))
 
     return endpoint

@@ -115,3 +115,13 @@ async def test_staff_cannot_import_or_export(scene: Scene) -> None:
             files={"file": ("x.json", b"[]", "application/json")},
         )
         assert refused.status_code == 403
+
+
+async def test_a_staff_upload_is_refused_before_its_size_is_even_considered(scene: Scene) -> None:
+    async with signed_in(scene, "sam") as (c, csrf):
+        refused = await c.post(
+            "/desk/registry/transfer",
+            data={"csrf": csrf},
+            files={"file": ("big.json", b" " * (MAX_UPLOAD + 1), "application/json")},
+        )
+    assert refused.status_code == 403  # not 413: the role is checked before the body
