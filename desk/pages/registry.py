@@ -145,6 +145,7 @@ class RegistryPages:
         referral = next((r for r in (result.referrals if result else ()) if r.service_id == service), None)
         if query is None or referral is None:
             return self.desk.error(request, visitor, 404, "missing")
+        person = SlipText(query.language)
         return self.desk.render(
             request,
             visitor,
@@ -154,7 +155,7 @@ class RegistryPages:
                 "referral": referral,
                 "slip": slip_lines(referral, query, self.desk.today()),
                 "links": [
-                    (link, SlipText(query.language).gettext(CHANNEL_LINE[link.channel], url=link.url))
+                    (link, person.gettext(CHANNEL_LINE[link.channel], url=link.url))
                     for link in self.desk.assistant_links
                 ],
             },
