@@ -18,7 +18,6 @@ import contextlib
 import json
 import logging
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -137,8 +136,9 @@ class InboxWorker:
         self._sweep_every = sweep_every
         self._clock = clock
         self.running: set[str] = set()  # people this worker is handling now
-        self.waiting: deque[str] = deque()  # people to handle once fewer than max_active are running
-        self._waiting: set[str] = set()
+        # people to handle once fewer than max_active are running, in the order they came
+        self.waiting: dict[str, None] = {}
+        self._again: set[str] = set()  # running people kicked again: their task looks once more
         self._max_active = max_active
         self._tasks: set[asyncio.Task[None]] = set()
         self._background: list[asyncio.Task[None]] = []
@@ -173,11 +173,13 @@ class InboxWorker:
         ``max_active`` people at once: the rest wait their turn (their messages are stored), so
         that a surge queues in the inbox instead of thrashing the event loop, the database pool
         and the NLU service, and webhooks keep being answered quickly."""
-        if session_id in self.running or session_id in self._waiting:
-            return  # the running task re-checks before it stops
+        if session_id in self.running:
+            self._again.add(session_id)  # the running task looks again before it stops
+            return
+        if session_id in self.waiting:
+            return
         if len(self.running) >= self._max_active:
-            self.waiting.append(session_id)
-            self._waiting.add(session_id)
+            self.waiting[session_id] = None
             return
         self._start(session_id)
 
@@ -189,58 +191,53 @@ class InboxWorker:
 
     def _next_waiting(self) -> None:
         while self.waiting and len(self.running) < self._max_active:
-            session_id = self.waiting.popleft()
-            self._waiting.discard(session_id)
+            session_id = next(iter(self.waiting))
+            del self.waiting[session_id]
             self._start(session_id)
 
     # -- handling ------------------------------------------------------------------------------
 
     async def _run(self, sid: str) -> None:
         """Take the person's lease and handle their pending messages in order; give it back;
-        start again if another worker stored one meanwhile. Four short transactions for one
-        message: claim (lease + first message), answered, done (+ next), release (+ any left)."""
+        start again if a message was stored meanwhile (by another worker: ``release`` says so; by
+        this one: ``kick`` says so). Four short transactions for one message: claim (lease +
+        first message), answered, done (+ next), release (+ any left)."""
         try:
-            acquired, row = await self._inbox.claim(sid, self.owner, self._clock() + self._lease)
-            while acquired:
-                renewed = self._clock()
+            while True:
+                acquired, row = await self._inbox.claim(sid, self.owner, self._clock() + self._lease)
+                if not acquired:
+                    break  # another worker holds the lease; its release sees what is pending
+                stop = asyncio.Event()
+                keeper = asyncio.create_task(self._keep_lease(sid, stop))
                 try:
                     while row is not None:
-                        if self._clock() - renewed > self._lease / 3:  # a long queue: keep the lease
-                            await self._inbox.acquire(sid, self.owner, self._clock() + self._lease)
-                            renewed = self._clock()
-                        row = await self._heartbeat(sid, self._one(sid, row))
+                        row = await self._one(sid, row)
                 finally:
-                    # Another worker may have stored a message for this person after our last look
-                    # and failed to take the lease we still held: release says so.
+                    stop.set()
+                    await keeper  # a renewal in flight lands before the release, not after it
+                    # A kick from here on may come after release looked for pending messages.
+                    self._again.discard(sid)
                     left = await self._inbox.release(sid, self.owner)
-                if not left:
+                if not left and sid not in self._again:
                     break
-                acquired, row = await self._inbox.claim(sid, self.owner, self._clock() + self._lease)
         except Exception as exc:  # the database failed: the rows stay pending, the sweep retries
             log.error("inbox %s run failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__)
         finally:
+            self._again.discard(sid)
             self.running.discard(sid)
             self._next_waiting()
 
-    async def _heartbeat(self, sid: str, work: Awaitable[Pending | None]) -> Pending | None:
-        """Run ``work`` while renewing the lease every third of it: a slow message (NLU timeouts,
-        channel retries) must not look like a dead worker to the others' sweep."""
-
-        async def renew() -> None:
-            for _ in range(1_000_000):  # bounded; cancelled when the work is over
-                await asyncio.sleep(self._lease.total_seconds() / 3)
-                try:
-                    await self._inbox.acquire(sid, self.owner, self._clock() + self._lease)
-                except Exception as exc:  # the next renewal may work; the sweep is the backstop
-                    log.warning("inbox %s lease renewal failed error=%s", self.channel, type(exc).__name__)
-
-        heart = asyncio.create_task(renew())
-        try:
-            return await work
-        finally:
-            heart.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heart
+    async def _keep_lease(self, sid: str, stop: asyncio.Event) -> None:
+        """Renew the lease every third of it until ``stop``: a slow message (NLU timeouts, channel
+        retries) or a long queue must not look like a dead worker to the others' sweep."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._lease.total_seconds() / 3)
+                return
+            try:
+                await self._inbox.acquire(sid, self.owner, self._clock() + self._lease)
+            except Exception as exc:  # the next renewal may work; the sweep is the backstop
+                log.warning("inbox %s lease renewal failed error=%s", self.channel, type(exc).__name__)
 
     async def _one(self, sid: str, row: Pending) -> Pending | None:
         """Handle one message; returns the person's next pending one."""
