@@ -21,7 +21,9 @@ moved on). The one window left is between a reply reaching the channel and the r
 Privacy: ``payload`` and ``replies`` are sealed (Fernet, key derived from ``BRUJULA_SECRET_KEY``)
 and emptied as soon as the row is done; done rows keep only channel, the channel's message id,
 the pseudonymous session id and times, to answer a late duplicate once, and are pruned after two
-days. The tables are created by the schema migrations (revision 0006).
+days. Both tables key rows by ``session_id``, so "delete my data" and the retention purge
+(``bot/privacy.py``) remove a person's rows with the rest. The tables are created by the schema
+migrations (revision 0006).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import asyncio
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -137,8 +139,6 @@ class Inbox(Protocol):
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
@@ -281,15 +281,6 @@ class SqlInbox:
             )
             return result.rowcount
 
-    def _forget(self, session_id: str) -> int:
-        with self._engine.begin() as conn:
-            result = conn.execute(
-                delete(InboxMessage).where(
-                    col(InboxMessage.session_id) == session_id, col(InboxMessage.state) == State.DONE.value
-                )
-            )
-            return result.rowcount
-
     # -- the protocol ----------------------------------------------------------------------------
 
     async def receive(self, messages: Sequence[NewMessage]) -> list[bool]:
@@ -320,10 +311,6 @@ class SqlInbox:
 
     async def prune(self, before: datetime) -> int:
         return await asyncio.to_thread(self._prune, before)
-
-    async def forget(self, session_id: str) -> int:
-        """Drop one person's done rows (deletion on request); returns how many."""
-        return await asyncio.to_thread(self._forget, session_id)
 
 
 class MemoryInbox:
