@@ -11,6 +11,7 @@ from bot.db import create_all, make_engine
 from bot.dialogue.engine import DialogueEngine
 from bot.handoff import HandoffDesk
 from bot.identity import Pseudonymizer
+from bot.inbox import SqlInbox
 from bot.office_hours import OfficeHours
 from bot.privacy import erase_async
 from bot.ratelimit import RateLimiter
@@ -30,6 +31,8 @@ class App:
     nlu: RasaNluClient
     handoff: HandoffDesk
     pseudonymize: Pseudonymizer
+    sealer: Sealer
+    inbox: SqlInbox  # shared by the channels: one pool of receiving threads
     engine: DialogueEngine
 
     async def aclose(self) -> None:
@@ -42,7 +45,8 @@ def build_app(settings: Settings) -> App:
     create_all(db)
     secret = settings.secret_key.get_secret_value()
     nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout)
-    handoff = HandoffDesk(db, Sealer(secret))
+    sealer = Sealer(secret)
+    handoff = HandoffDesk(db, sealer)
     pseudonymize = Pseudonymizer(secret)
 
     async def erase(session_id: str) -> int:
@@ -64,4 +68,13 @@ def build_app(settings: Settings) -> App:
         session_days=settings.session_retention_days,
         ticket_days=settings.ticket_retention_days,
     )
-    return App(settings=settings, db=db, nlu=nlu, handoff=handoff, pseudonymize=pseudonymize, engine=engine)
+    return App(
+        settings=settings,
+        db=db,
+        nlu=nlu,
+        handoff=handoff,
+        pseudonymize=pseudonymize,
+        sealer=sealer,
+        inbox=SqlInbox(db),
+        engine=engine,
+    )

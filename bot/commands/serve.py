@@ -39,8 +39,6 @@ def _serve(settings: Settings, start_nlu: bool) -> None:
 
     from bot.channels.telegram import TelegramChannel, TelegramStartError, check_bot_api
     from bot.composition import build_app
-    from bot.inbox import SqlInbox
-    from bot.sealing import Sealer
     from bot.web.app import create_web_app
 
     rasa = maybe_start_nlu(settings) if start_nlu else None
@@ -62,8 +60,8 @@ def _serve(settings: Settings, start_nlu: bool) -> None:
                 token=token,
                 base_url=settings.telegram_api_base_url,
                 handle=app.engine.handle,
-                inbox=SqlInbox(app.db),
-                sealer=Sealer(settings.secret_key.get_secret_value()),
+                inbox=app.inbox,
+                sealer=app.sealer,
                 pseudonymize=app.pseudonymize,
                 lease=timedelta(seconds=settings.inbox_lease_seconds),
                 max_sends_per_second=settings.telegram_max_sends_per_second,
@@ -91,9 +89,6 @@ def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
     """The WhatsApp channel for these settings (``settings.whatsapp_enabled`` must be true)."""
     from bot.channels.whatsapp import WhatsAppChannel
     from bot.channels.whatsapp_api import GraphClient
-    from bot.identity import Pseudonymizer
-    from bot.inbox import SqlInbox
-    from bot.sealing import Sealer
     from bot.sessions import SqlSessionStore
 
     token, phone_id, secret = (
@@ -110,9 +105,9 @@ def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
             access_token=token.get_secret_value(),
         ),
         handle=app.engine.handle,
-        pseudonymize=Pseudonymizer(settings.secret_key.get_secret_value()),
-        inbox=SqlInbox(app.db),
-        sealer=Sealer(settings.secret_key.get_secret_value()),
+        pseudonymize=app.pseudonymize,
+        inbox=app.inbox,
+        sealer=app.sealer,
         lease=timedelta(seconds=settings.inbox_lease_seconds),
         sessions=SqlSessionStore(app.db),
         app_secret=secret.get_secret_value(),
