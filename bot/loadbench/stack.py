@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,20 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _processes(pid: int, *, tree: bool) -> Iterator[int]:
+    """``pid`` and, when ``tree``, each of its descendants once."""
+    pending = [pid]
+    seen: set[int] = set()
+    while pending:
+        p = pending.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        yield p
+        if tree:
+            pending += _children(p)
+
+
 def _field_kb(path: Path, name: str) -> int:
     try:
         for line in path.read_text().splitlines():
@@ -50,17 +65,9 @@ def memory_mb(pid: int, *, tree: bool = True) -> tuple[float, float]:
     gone. RSS counts shared pages in every process (PostgreSQL's shared buffers once per backend);
     PSS shares them out, so PSS adds up across processes."""
     rss_kb = pss_kb = 0
-    pending = [pid]
-    seen: set[int] = set()
-    while pending:
-        p = pending.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    for p in _processes(pid, tree=tree):
         rss_kb += _field_kb(Path(f"/proc/{p}/status"), "VmRSS:")
         pss_kb += _field_kb(Path(f"/proc/{p}/smaps_rollup"), "Pss:")
-        if tree:
-            pending += _children(p)
     return rss_kb / 1024, pss_kb / 1024
 
 
@@ -68,20 +75,12 @@ def cpu_seconds(pid: int, *, tree: bool = True) -> float:
     """CPU time (user + system) used so far by ``pid`` (and its live descendants when ``tree``)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
-    pending = [pid]
-    seen: set[int] = set()
-    while pending:
-        p = pending.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    for p in _processes(pid, tree=tree):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
         except (OSError, IndexError, ValueError):
-            continue
-        if tree:
-            pending += _children(p)
+            continue  # gone meanwhile: it has no children left to visit either
     return total / tick
 
 

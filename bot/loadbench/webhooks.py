@@ -3,14 +3,13 @@ secret header, WhatsApp's ``X-Hub-Signature-256`` (HMAC-SHA256 of the body with 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import random
 import time
 from typing import Any
 
+from bot.channels.whatsapp_webhook import sign
 from bot.loadbench.scripts import Step
 
 TOKEN = "123456:BENCH-token"  # noqa: S105 - fake APIs on loopback
@@ -90,9 +89,8 @@ class Channels:
             },
             ensure_ascii=False,
         ).encode()
-        signature = "sha256=" + hmac.new(APP_SECRET.encode(), data, hashlib.sha256).hexdigest()
         return (
             "/whatsapp/webhook",
             data,
-            {"content-type": "application/json", "x-hub-signature-256": signature},
+            {"content-type": "application/json", "x-hub-signature-256": sign(data, APP_SECRET.encode())},
         )
