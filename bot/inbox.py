@@ -19,8 +19,9 @@ moved on). The one window left is between a reply reaching the channel and the r
 ``done``: a worker killed exactly there sends that reply again after recovery.
 
 Privacy: ``payload`` and ``replies`` are sealed (Fernet, key derived from ``BRUJULA_SECRET_KEY``)
-and emptied as soon as the row is done; done rows keep only channel, the channel's message id,
-the pseudonymous session id and times, to answer a late duplicate once, and are pruned after two
+and emptied as soon as the row is done; done rows keep only channel, a keyed hash of the
+channel's message id (a WhatsApp ``wamid`` carries the sender's phone number), the pseudonymous
+session id and times, to answer a late duplicate once, and are pruned after two
 days. Both tables key rows by ``session_id``, so "delete my data" and the retention purge
 (``bot/privacy.py``) remove a person's rows with the rest. The tables are created by the schema
 migrations (revision 0006).

@@ -121,6 +121,7 @@ class InboxWorker:
         handle: Handler,
         respond: Responder,
         sealer: Sealer,
+        pseudonymize: Callable[[str, str], str],
         lease: timedelta = DEFAULT_LEASE,
         sweep_every: float = DEFAULT_SWEEP_EVERY,
         max_active: int = 48,
@@ -132,6 +133,7 @@ class InboxWorker:
         self._handle = handle
         self._respond = respond
         self._sealer = sealer
+        self._pseudonymize = pseudonymize
         self._lease = lease
         self._sweep_every = sweep_every
         self._clock = clock
@@ -145,6 +147,12 @@ class InboxWorker:
 
     # -- receiving -----------------------------------------------------------------------------
 
+    def key(self, message_id: str) -> str:
+        """What the inbox stores for a channel's message id: a keyed hash. A WhatsApp ``wamid``
+        carries the sender's phone number (base64); the same id still gives the same key, so a
+        retried delivery is still recognised."""
+        return self._pseudonymize(self.channel, message_id)
+
     async def submit(self, messages: Sequence[tuple[str, Received]]) -> list[bool]:
         """Store ``(session id, message)`` pairs, then start handling them. Returns, per message,
         whether it was new (``False``: a duplicate delivery, answered once). Raises when the
@@ -152,7 +160,7 @@ class InboxWorker:
         rows = [
             NewMessage(
                 channel=self.channel,
-                message_id=m.inbound.message_id or uuid.uuid4().hex,
+                message_id=self.key(m.inbound.message_id) if m.inbound.message_id else uuid.uuid4().hex,
                 session_id=sid,
                 payload=self._seal({"in": inbound_to_json(m.inbound), "meta": m.meta}),
             )

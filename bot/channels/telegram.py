@@ -165,6 +165,7 @@ class TelegramChannel:
             handle=handle,
             respond=self._respond,
             sealer=sealer or Sealer(local_key),
+            pseudonymize=self._pseudonymize,
             lease=lease,
         )
         self.application: Application = (  # type: ignore[type-arg]

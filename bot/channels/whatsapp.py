@@ -103,6 +103,7 @@ class WhatsAppChannel:
             handle=handle,
             respond=self._respond,
             sealer=sealer,
+            pseudonymize=self._pseudonymize,
             lease=lease,
             clock=clock,
         )

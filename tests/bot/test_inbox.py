@@ -15,12 +15,14 @@ import pytest
 from sqlalchemy import Engine, inspect, select, text
 
 from bot.db import create_all, make_engine
+from bot.identity import Pseudonymizer
 from bot.inbox import InboxMessage, MemoryInbox, NewMessage, SqlInbox, State
 from bot.inbox_worker import InboxWorker, Received, outbound_from_json, outbound_to_json
 from bot.messages import Choice, Inbound, Location, Outbound
 from bot.sealing import Sealer
 
 SEALER = Sealer("test-secret")
+KEYS = Pseudonymizer("test-secret")
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
 
 
@@ -61,6 +63,7 @@ def worker(inbox: SqlInbox | MemoryInbox, person: Person, **kwargs: object) -> I
         handle=person.handle,
         respond=person.respond,
         sealer=SEALER,
+        pseudonymize=KEYS,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -76,7 +79,7 @@ def new(mid: str, sid: str = "s1") -> NewMessage:
 def left_by(dead: InboxWorker, user: str, text: str, mid: str) -> NewMessage:
     """The row a worker stored before it was killed: the sealed payload as it writes it."""
     payload = {"in": {"channel": "whatsapp", "user": user, "kind": "text", "text": text, "id": mid}}
-    return NewMessage("whatsapp", mid, f"sid-{user}", dead._seal(payload))
+    return NewMessage("whatsapp", dead.key(mid), f"sid-{user}", dead._seal(payload))
 
 
 # -- the store -------------------------------------------------------------------------------------
@@ -95,7 +98,8 @@ def test_rows_hold_no_plain_text_and_are_emptied_when_done(db: Engine) -> None:
     with db.connect() as conn:
         (row,) = conn.execute(select(InboxMessage)).all()
     assert row.state == State.DONE and row.payload is None and row.replies is None
-    assert row.session_id == "sid-5215550001" and row.message_id == "wamid.1"
+    assert row.session_id == "sid-5215550001" and row.message_id == KEYS("whatsapp", "wamid.1")
+    assert "wamid.1" not in row.message_id  # a wamid carries the sender's phone number
     columns = {c["name"] for c in inspect(db).get_columns("inbox_message")}
     assert "text" not in columns and "user_id" not in columns
 
