@@ -147,6 +147,8 @@ _ES: dict[Danger, tuple[str, ...]] = {
         "le estan pegando",
         "la estan pegando",
         "lo estan pegando",
+        "me estan pegando",
+        "le esta pegando",
         "navaja en el cuello",
         "cuchillo en el cuello",
         "van a matar a",
@@ -230,7 +232,7 @@ _ES: dict[Danger, tuple[str, ...]] = {
         "le enterraron un cuchillo",
     ),
     Danger.MEDICAL: (
-        "se desmayo",
+        "se desmay*",
         "desmayad*",
         "atropello a",
         "no para de salir sangre",
@@ -840,8 +842,6 @@ _HT: dict[Danger, tuple[str, ...]] = {
     ),
     Danger.MEDICAL: (
         "kamyon frape",
-        "machin frape",
-        "bwe klowoks",
         "klowoks",
         "bay anpil san",
         "pedi anpil san",
