@@ -33,7 +33,9 @@ def emergency_replies(
 ) -> list[Outbound]:
     t = translations(lang)
     found = answers.along("emergency", chain(lang))
-    answer = found[0] if found else None
+    # The closest answer; if it is a short draft without sections (a language still in review),
+    # it carries the sections of the next one along the chain, marked so.
+    answer = answers.get("emergency", chain(lang))
     text = answer.summary if answer else ""
     line = t.gettext("If you are in danger right now, call 911 (free, 24 hours).")
     if answer is not None and answer.language != lang and is_translated(lang, EMERGENCY_LINE):
@@ -48,18 +50,15 @@ def emergency_replies(
     ):
         text += "\n\n" + found[-1].summary  # a draft in a language still in review: Spanish follows
     replies = [Outbound(text)]
-    # The sections (the situation's lines, the detail buttons) come from the closest answer that
-    # has them: a short draft in a language still in review carries the Spanish ones, marked so.
-    detailed = answers.get("emergency", chain(lang))
-    if detailed is not None and danger is not None:
-        section = detailed.section(SITUATION_SECTION.get(danger, ""))
+    if answer is not None and danger is not None:
+        section = answer.section(SITUATION_SECTION.get(danger, ""))
         if section is not None:
             replies.append(Outbound(section_text(t, section, lang)))
     choices: list[Choice] = []
     if can_handoff:
         choices.append(Choice(menus.HANDOFF_OPEN, t.gettext("Talk to a person")))
-    if detailed is not None:
-        choices += [Choice(f"{menus.SECTION_PREFIX}emergency:{s.key}", s.title) for s in detailed.sections]
+    if answer is not None:
+        choices += [Choice(f"{menus.SECTION_PREFIX}emergency:{s.key}", s.title) for s in answer.sections]
     offer = (
         t.gettext("Do you want to talk to a person from our team? I stay here too.")
         if can_handoff

@@ -556,19 +556,20 @@ class DialogueEngine:
             return [self._menu(session, t.gettext("I cannot understand free text right now."))]
         self._remember_place(session, parse, text)
         intent = parse.intent
-        if intent in TOPIC_INTENTS and parse.confidence >= self._threshold:
+        confident = parse.confidence >= self._threshold
+        # The model reads Spanish, English and Haitian Creole only: in K'iche', Mam, Tsotsil,
+        # Nahuatl or Otomí its "out of scope" means only that it could not read the message.
+        readable = self._lang(session) in RELEASED
+        if confident and intent in TOPIC_INTENTS:
             return await self._topic(session, intent)
-        understood = parse.confidence >= self._threshold and intent != "out_of_scope"
-        if understood or (parse.confidence >= self._threshold and self._lang(session) in RELEASED):
+        if confident and (readable or intent != "out_of_scope"):
             if intent == "human":
                 return await self._open_handoff(session, inbound)
             reply = self._conversation(session, intent)
             if reply is not None:
                 return reply
-        if self._lang(session) not in RELEASED:
-            # The model reads Spanish, English and Haitian Creole only: its guesses at a message
-            # in K'iche', Mam, Tsotsil, Nahuatl or Otomí are noise. Say so, danger first.
-            return [self._cannot_read_yet(session)]
+        if not readable:
+            return [self._cannot_read_yet(session)]  # its other guesses are noise: say so, danger first
         return [self._did_you_mean(session, parse)]
 
     def _conversation(self, session: ConversationSession, intent: str) -> list[Outbound] | None:
