@@ -7,11 +7,15 @@ A reply or a close is recorded in the desk's audit log, as from the desk: who ("
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.commands.support import load
 from bot.composition import App
+
+if TYPE_CHECKING:
+    from desk.audit import Action
 
 
 def _desk() -> App:
@@ -20,16 +24,16 @@ def _desk() -> App:
     return build_app(load())
 
 
-def _audit(app: App, action: str, ticket_id: int) -> None:
+def _audit(app: App, action: Action, ticket_id: int) -> None:
     from sqlmodel import Session
 
     from bot.commands.users import command_line_actor
-    from desk.audit import Action, record
+    from desk.audit import record
     from desk.schema import ensure_desk_tables
 
     ensure_desk_tables(app.db)
     with Session(app.db) as db:
-        record(db, actor=command_line_actor(), action=Action(action), target=f"ticket #{ticket_id}")
+        record(db, actor=command_line_actor(), action=action, target=f"ticket #{ticket_id}")
         db.commit()
 
 
@@ -78,7 +82,9 @@ def handoff_reply(ticket_id: int, text: str, staff_name: str | None) -> None:
     if not app.handoff.reply(ticket_id, text, staff_name):
         click.echo(f"ticket #{ticket_id} is not open", err=True)
         raise SystemExit(1)
-    _audit(app, "handoff.reply", ticket_id)
+    from desk.audit import Action
+
+    _audit(app, Action.HANDOFF_REPLY, ticket_id)
     click.echo(f"reply queued for ticket #{ticket_id}")
     app.db.dispose()
 
@@ -88,6 +94,7 @@ def handoff_reply(ticket_id: int, text: str, staff_name: str | None) -> None:
 def handoff_close(ticket_id: int) -> None:
     """Close a ticket: the person is told, in their language, that they are back with the bot."""
     from bot.i18n import translations
+    from desk.audit import Action
 
     app = _desk()
     ticket = next((t for t in app.handoff.open_tickets() if t.id == ticket_id), None)
@@ -100,6 +107,6 @@ def handoff_close(ticket_id: int) -> None:
     if not app.handoff.close(ticket_id, farewell):
         click.echo(f"ticket #{ticket_id} is not open", err=True)
         raise SystemExit(1)
-    _audit(app, "handoff.close", ticket_id)
+    _audit(app, Action.HANDOFF_CLOSE, ticket_id)
     click.echo(f"ticket #{ticket_id} closed")
     app.db.dispose()
