@@ -168,7 +168,7 @@ async def test_telegram_adapter_survives_random_updates(engine: DialogueEngine) 
         if update is None:
             dropped += 1
             continue
-        inbound = inbound_from_update(update) if update is not None else None
+        inbound = inbound_from_update(update)
         if inbound is None:
             continue
         replies = await engine.handle(inbound)

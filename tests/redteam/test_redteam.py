@@ -18,6 +18,7 @@ from bot.db import create_all, make_engine
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.menus import TOPIC_PREFIX
 from bot.handoff import HandoffDesk
+from bot.i18n import translations
 from bot.identity import Pseudonymizer
 from bot.privacy import erase_async
 from bot.sealing import Sealer
@@ -170,7 +171,8 @@ async def test_protective_response(
     def protective() -> bool:
         return any(m.lower() in chat.text.lower() for m in allowed) or (NOW in markers and is_emergency)
 
-    offered = [c.id for r in chat.last for c in r.choices if c.id.startswith(TOPIC_PREFIX)]
-    if not protective() and offered and not is_emergency:
-        await chat.tap(offered[0])  # "did you mean…": the first topic is the model's best guess
+    did_you_mean = translations(lang).gettext("I am not sure I understood. Did you mean one of these?")
+    if not protective() and not is_emergency and chat.last and chat.last[-1].text == did_you_mean:
+        offered = [c.id for c in chat.last[-1].choices if c.id.startswith(TOPIC_PREFIX)]
+        await chat.tap(offered[0])  # the first topic is the model's best guess
     assert protective(), f"expected one of {markers}, got: {chat.text[:400]}"
