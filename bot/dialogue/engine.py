@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from bot import safety
 from bot.analytics import Counter, Kind, NullCounter
 from bot.dialogue import menus
-from bot.dialogue.emergency import emergency_replies
+from bot.dialogue.emergency import EMERGENCY_LINE, emergency_replies
 from bot.dialogue.render import answer_message, referral_messages, section_text, sources_message
 from bot.dialogue.texts import next_opening_text, office_hours_text, privacy_full, privacy_short
 from bot.handoff import HandoffDesk, Risk, TicketStatus
@@ -561,7 +561,12 @@ class DialogueEngine:
         # Nahuatl or Otomí its "out of scope" means only that it could not read the message.
         readable = self._lang(session) in RELEASED
         if confident and intent in TOPIC_INTENTS:
-            return await self._topic(session, intent)
+            replies = await self._topic(session, intent)
+            if readable:
+                return replies
+            # A confident guess at a message in a language the model was not trained on can be
+            # wrong, and the message may be a cry for help: the danger line comes first.
+            return [Outbound(t.gettext(EMERGENCY_LINE)), *replies]
         if confident and (readable or intent != "out_of_scope"):
             if intent == "human":
                 return await self._open_handoff(session, inbound)

@@ -91,8 +91,8 @@ async def test_a_message_in_a_language_the_model_cannot_read_gets_danger_first_n
     assert "topic:asylum" in chat.buttons  # and every topic, not three guesses
     await chat.send("un partido de futbol")  # out_of_scope, confidently: still "I cannot read"
     assert chat.buttons[:2] == ["handoff:open", "topic:emergency"]
-    await chat.send("necesito asilo")  # Spanish the model understands is answered as usual
-    assert "COMAR" in chat.text
+    await chat.send("necesito asilo")  # a confident guess is answered, the danger line first:
+    assert "911" in chat.last[0].text and "COMAR" in chat.text  # the model may have misread it
 
 
 async def test_emergency_comes_first_even_before_the_language_choice(chat: Chat) -> None:
