@@ -216,8 +216,9 @@ class DialogueEngine:
         if danger is not None or self._model_says_emergency(parse):
             return await self._emergency(session, inbound, text, danger)
 
-        if session.ticket_id is not None and self._asks_to_delete(text):
-            return [self._confirm_delete(session)]  # not forwarded to staff: the person decides
+        if session.language is not None and self._asks_to_delete(text):
+            # at any stage, like /borrar; while staff have the conversation too: the person decides
+            return [self._confirm_delete(session)]
         if session.ticket_id is not None and await self._ticket_still_open(session):
             return await self._to_staff(session, inbound, text)
 
@@ -233,8 +234,6 @@ class DialogueEngine:
             return await self._location(session, inbound)
         if inbound.kind is InboundKind.CHOICE:
             return await self._choice(session, inbound)
-        if self._asks_to_delete(text):
-            return [self._confirm_delete(session)]
         return await self._text(session, inbound, text, parse)
 
     async def _early_choice(self, session: ConversationSession, inbound: Inbound) -> list[Outbound] | None:

@@ -253,6 +253,13 @@ async def test_delete_phrases_in_every_language_ask_for_confirmation(
     assert "topic:asylum" in chat.buttons
 
 
+async def test_asking_to_delete_before_accepting_the_notice_asks_to_confirm(chat: Chat) -> None:
+    await chat.send("hola")
+    await chat.tap("lang:es")
+    await chat.send("quiero borrar mis datos")  # like /borrar, at any stage
+    assert chat.buttons == ["privacy:delete:yes", "privacy:delete:no"]
+
+
 async def test_asking_to_delete_while_staff_have_the_conversation_is_not_forwarded(
     chat: Chat, desk: HandoffDesk
 ) -> None:
