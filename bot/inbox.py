@@ -33,7 +33,7 @@ import asyncio
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -42,7 +42,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col
 
-from bot.sessions import utcnow
+from bot.sessions import aware, utcnow
 
 
 class State(StrEnum):
@@ -137,10 +137,6 @@ class Inbox(Protocol):
     async def prune(self, before: datetime) -> int:
         """Drop done messages last touched before ``before``; how many."""
         ...
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 class SqlInbox:
@@ -342,7 +338,7 @@ class MemoryInbox:
 
     async def acquire(self, session_id: str, owner: str, until: datetime) -> bool:
         held = self.leases.get(session_id)
-        if held is not None and held[0] != owner and _aware(held[1]) >= utcnow():
+        if held is not None and held[0] != owner and aware(held[1]) >= utcnow():
             return False
         self.leases[session_id] = (owner, until)
         return True
@@ -382,15 +378,15 @@ class MemoryInbox:
             if (
                 row.channel == channel
                 and row.state in PENDING
-                and _aware(row.updated_at) < before
-                and (held is None or _aware(held[1]) < now)
+                and aware(row.updated_at) < before
+                and (held is None or aware(held[1]) < now)
                 and row.session_id not in found
             ):
                 found.append(row.session_id)
         return found[:limit]
 
     async def prune(self, before: datetime) -> int:
-        old = [i for i, r in self.rows.items() if r.state == State.DONE and _aware(r.updated_at) < before]
+        old = [i for i, r in self.rows.items() if r.state == State.DONE and aware(r.updated_at) < before]
         for i in old:
             row = self.rows.pop(i)
             del self.ids[(row.channel, row.message_id)]

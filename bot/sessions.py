@@ -20,6 +20,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """A time read back from the database, in UTC: SQLite drops the zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class Stage(StrEnum):
     NEW = "new"
     CHOOSING_LANGUAGE = "choosing_language"

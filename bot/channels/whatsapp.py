@@ -46,7 +46,7 @@ from bot.inbox_worker import DEFAULT_LEASE, InboxWorker, Received
 from bot.languages import DEFAULT_LANGUAGE
 from bot.messages import Inbound, Outbound
 from bot.sealing import Sealer
-from bot.sessions import ConversationSession
+from bot.sessions import ConversationSession, aware
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,6 @@ class SessionReader(Protocol):
 
 class ServiceWindowClosed(Exception):
     """The person wrote more than 24 hours ago: only a message template may be sent."""
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 class WhatsAppChannel:
@@ -167,7 +163,7 @@ class WhatsAppChannel:
     ) -> None:
         session = await self._session(session_id)
         if opened is None and session is not None and session.last_inbound_at is not None:
-            opened = _aware(session.last_inbound_at)
+            opened = aware(session.last_inbound_at)
         if opened is None or not self._inside_window(opened):
             log.warning("whatsapp not sent session=%s: outside the 24-hour window", session_id[:12])
             raise ServiceWindowClosed("the person wrote more than 24 hours ago: a template is needed")
@@ -195,7 +191,7 @@ class WhatsAppChannel:
             return None
 
     def _inside_window(self, opened: datetime) -> bool:
-        return self._clock() - _aware(opened) < SERVICE_WINDOW - WINDOW_MARGIN
+        return self._clock() - aware(opened) < SERVICE_WINDOW - WINDOW_MARGIN
 
     @staticmethod
     def _labels(language: str | None) -> Labels:

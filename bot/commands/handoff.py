@@ -13,6 +13,7 @@ import click
 
 from bot.commands.support import load
 from bot.composition import App
+from bot.sessions import aware
 
 if TYPE_CHECKING:
     from desk.audit import Action
@@ -51,7 +52,7 @@ def handoff_list() -> None:
     if not tickets:
         click.echo("no open tickets")
     for ticket in tickets:
-        opened = ticket.opened_at if ticket.opened_at.tzinfo else ticket.opened_at.replace(tzinfo=UTC)
+        opened = aware(ticket.opened_at)
         minutes = int((now - opened).total_seconds() // 60)
         flag = "HIGH RISK" if ticket.risk == "high" else "normal"
         click.echo(
