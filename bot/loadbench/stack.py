@@ -72,20 +72,28 @@ def memory_mb(pid: int, *, tree: bool = True) -> tuple[float, float]:
 
 
 def cpu_seconds(pid: int, *, tree: bool = True) -> float:
-    """CPU time (user + system) used so far by ``pid`` (and its live descendants when ``tree``)."""
+    """CPU time (user + system) used so far by ``pid`` and, when ``tree``, its descendants: the
+    live ones, and those that ended and were waited for (PostgreSQL's backends of closed
+    connections: their time is in their parent's ``cutime``/``cstime``)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for p in _processes(pid, tree=tree):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+            if tree:
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime: children waited for
         except (OSError, IndexError, ValueError):
             continue  # gone meanwhile: it has no children left to visit either
     return total / tick
 
 
-def wait_healthy(url: str, deadline: float) -> bool:
+def wait_healthy(url: str, deadline: float, process: subprocess.Popen[bytes] | None = None) -> bool:
+    """``True`` once ``url``/healthz answers 200; ``False`` at ``deadline`` or as soon as
+    ``process`` has exited (a refused configuration: no point waiting two minutes)."""
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
         try:
             if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
                 return True
@@ -119,9 +127,10 @@ class Worker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        if not wait_healthy(self.url, time.monotonic() + wait):
+        if not wait_healthy(self.url, time.monotonic() + wait, self.process):
             self.stop()
-            raise RuntimeError(f"worker {self.name} did not become healthy; see {self.log}")
+            last = self.log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
+            raise RuntimeError(f"{self.name} did not become healthy ({last[0]}); see {self.log}")
 
     def kill(self) -> None:
         """``kill -9``: no shutdown, no goodbye."""

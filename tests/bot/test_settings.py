@@ -95,6 +95,16 @@ def test_a_telegram_webhook_must_be_https() -> None:
         )
 
 
+def test_a_telegram_webhook_on_loopback_may_be_http() -> None:
+    """A Bot API server on this machine (self-hosted, or the load bench's fake) calls http."""
+    settings = load_settings(
+        TELEGRAM_BOT_TOKEN="1:abc",
+        TELEGRAM_WEBHOOK_URL="http://127.0.0.1:8081/telegram/webhook",
+        TELEGRAM_WEBHOOK_SECRET="s3cret",
+    )
+    assert settings.telegram_mode == "webhook"
+
+
 @pytest.mark.parametrize(
     "command", [["serve"], ["db", "init"], ["chat", "--jsonl"], ["maintenance", "purge"]]
 )
