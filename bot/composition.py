@@ -10,6 +10,7 @@ from bot.analytics import SqlCounter
 from bot.db import create_all, make_engine
 from bot.dialogue.engine import DialogueEngine
 from bot.handoff import HandoffDesk
+from bot.http_transport import AiohttpTransport
 from bot.identity import Pseudonymizer
 from bot.inbox import SqlInbox
 from bot.office_hours import OfficeHours
@@ -44,7 +45,7 @@ def build_app(settings: Settings) -> App:
     db = make_engine(settings.database_url)
     create_all(db)
     secret = settings.secret_key.get_secret_value()
-    nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout)
+    nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout, transport=AiohttpTransport())
     sealer = Sealer(secret)
     handoff = HandoffDesk(db, sealer)
     pseudonymize = Pseudonymizer(secret)

@@ -36,8 +36,10 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.channels.limits import TELEGRAM, split_text
+from bot.http_transport import AiohttpTransport
 from bot.identity import Pseudonymizer
 from bot.inbox import Inbox, MemoryInbox
 from bot.inbox_worker import DEFAULT_LEASE, InboxWorker, Received
@@ -174,9 +176,9 @@ class TelegramChannel:
             .base_url(base_url)
             .base_file_url(base_url.replace("/bot", "/file/bot"))
             .rate_limiter(AIORateLimiter(overall_max_rate=max_sends_per_second, max_retries=3))
-            # PTB's default pool of 256 connections: httpcore scans the whole pool on every
-            # request, the worker's largest cost under load (profiled); 16 is plenty.
-            .connection_pool_size(16)
+            # Replies go through aiohttp (bot/http_transport.py): httpcore was the largest cost of
+            # a worker under load (profiled). PTB's default pool is 256 connections; 16 is plenty.
+            .request(HTTPXRequest(connection_pool_size=16, httpx_kwargs={"transport": AiohttpTransport()}))
             # Updates are not handled concurrently here: handling only stores the update in the
             # inbox (quick), and storing them one by one keeps each person's order; the inbox
             # worker answers different people concurrently.

@@ -89,6 +89,7 @@ def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
     """The WhatsApp channel for these settings (``settings.whatsapp_enabled`` must be true)."""
     from bot.channels.whatsapp import WhatsAppChannel
     from bot.channels.whatsapp_api import GraphClient
+    from bot.http_transport import AiohttpTransport
     from bot.sessions import SqlSessionStore
 
     token, phone_id, secret = (
@@ -103,6 +104,7 @@ def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
             base_url=settings.whatsapp_api_base_url,
             phone_number_id=phone_id,
             access_token=token.get_secret_value(),
+            transport=AiohttpTransport(),
         ),
         handle=app.engine.handle,
         pseudonymize=app.pseudonymize,
