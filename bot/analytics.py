@@ -11,9 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import Engine, UniqueConstraint, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import Engine, UniqueConstraint, bindparam
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, SQLModel
 
 
 class Kind(StrEnum):
@@ -47,31 +48,30 @@ class Counter(Protocol):
 
 
 class SqlCounter:
+    """One upsert a count (``INSERT … ON CONFLICT DO UPDATE count = count + 1``), built once:
+    atomic when several workers count the same key at once."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        table = UsageCount.__table__  # type: ignore[attr-defined]
+        values = insert(table).values(
+            kind=bindparam("kind"),
+            topic=bindparam("topic"),
+            language=bindparam("language"),
+            state=bindparam("state"),
+            week=bindparam("week"),
+            count=1,
+        )
+        self._upsert = values.on_conflict_do_update(
+            index_elements=["kind", "topic", "language", "state", "week"],
+            set_={"count": table.c.count + 1},
+        )
 
     def _count(self, kind: Kind, topic: str, language: str, state: str, week: str) -> None:
-        table = UsageCount.__table__  # type: ignore[attr-defined]
-        key = (
-            (table.c.kind == kind)
-            & (table.c.topic == topic)
-            & (table.c.language == language)
-            & (table.c.state == state)
-            & (table.c.week == week)
-        )
-        for _ in range(3):
-            with self._engine.begin() as conn:
-                if conn.execute(update(table).where(key).values(count=table.c.count + 1)).rowcount:
-                    return
-            try:
-                with Session(self._engine) as db:
-                    db.add(
-                        UsageCount(kind=kind, topic=topic, language=language, state=state, week=week, count=1)
-                    )
-                    db.commit()
-                return
-            except IntegrityError:
-                continue  # another worker inserted it first: increment instead
+        params = {"kind": kind.value, "topic": topic, "language": language, "state": state, "week": week}
+        with self._engine.begin() as conn:
+            conn.execute(self._upsert, params)
 
     async def count(
         self, kind: Kind, *, topic: str, language: str, state: str | None, when: datetime

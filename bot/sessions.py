@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import Engine, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
@@ -66,24 +68,35 @@ class SessionStore(Protocol):
 
 
 class SqlSessionStore:
+    """One statement a call, built once, without the ORM's unit of work: a read, an upsert, a
+    delete (the ORM's ``merge`` read the row again before writing it; the load bench profiled the
+    building of statements and the unit of work as a large part of a worker's time)."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        table = ConversationSession.__table__  # type: ignore[attr-defined]
+        self._columns = [c.name for c in table.columns]
+        self._select = select(table).where(table.c.id == bindparam("sid"))
+        upsert = insert(table).values({name: bindparam(f"v_{name}") for name in self._columns})
+        self._upsert = upsert.on_conflict_do_update(
+            index_elements=["id"],
+            set_={name: upsert.excluded[name] for name in self._columns if name not in ("id", "created_at")},
+        )
+        self._delete_row = delete(table).where(table.c.id == bindparam("sid"))
 
     def _get(self, session_id: str) -> ConversationSession | None:
-        with Session(self._engine, expire_on_commit=False) as db:
-            return db.exec(select(ConversationSession).where(ConversationSession.id == session_id)).first()
+        with self._engine.connect() as conn:
+            row = conn.execute(self._select, {"sid": session_id}).mappings().first()
+        return ConversationSession(**row) if row is not None else None
 
     def _save(self, session: ConversationSession) -> None:
-        with Session(self._engine, expire_on_commit=False) as db:
-            db.merge(session)
-            db.commit()
+        with self._engine.begin() as conn:
+            conn.execute(self._upsert, {f"v_{name}": getattr(session, name) for name in self._columns})
 
     def _delete(self, session_id: str) -> None:
-        with Session(self._engine) as db:
-            row = db.get(ConversationSession, session_id)
-            if row is not None:
-                db.delete(row)
-                db.commit()
+        with self._engine.begin() as conn:
+            conn.execute(self._delete_row, {"sid": session_id})
 
     async def get(self, session_id: str) -> ConversationSession | None:
         return await asyncio.to_thread(self._get, session_id)
