@@ -40,8 +40,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 import uvicorn
+import uvloop
 
 from bot.loadbench.fake_apis import ReplyRecorder
 from bot.loadbench.postgres import ThrowawayPostgres
@@ -154,7 +155,7 @@ class Surge:
             person.new.set()
 
     async def post(
-        self, client: httpx.AsyncClient, turn: Turn, path: str, body: bytes, headers: dict[str, str]
+        self, client: aiohttp.ClientSession, turn: Turn, path: str, body: bytes, headers: dict[str, str]
     ) -> None:
         """Send until some worker answers 200 (as the channels retry), within a bound."""
         deadline = time.monotonic() + self.args.retry_for
@@ -162,12 +163,13 @@ class Surge:
         while True:
             worker = self.workers[next(self.rr) % len(self.workers)]
             try:
-                response = await client.post(f"{worker.url}{path}", content=body, headers=headers)
-                if response.status_code == 200:
-                    turn.delivered = True
-                    turn.accepted = time.monotonic()
-                    return
-            except httpx.HTTPError:
+                async with client.post(f"{worker.url}{path}", data=body, headers=headers) as response:
+                    await response.read()
+                    if response.status == 200:
+                        turn.delivered = True
+                        turn.accepted = time.monotonic()
+                        return
+            except (aiohttp.ClientError, TimeoutError):
                 pass
             if time.monotonic() + delay > deadline:
                 self.failures += 1
@@ -177,7 +179,7 @@ class Surge:
             delay = min(delay * 2, 2.0)
 
     async def converse(
-        self, client: httpx.AsyncClient, person: Person, steps: list[Step], end: float
+        self, client: aiohttp.ClientSession, person: Person, steps: list[Step], end: float
     ) -> None:
         for step in steps:
             if time.monotonic() > end:
@@ -220,11 +222,13 @@ class Surge:
         args = self.args
         turns = sum(len(s) for s in SCRIPTS.values()) / len(SCRIPTS)
         people_per_s = args.rate / turns
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)  # httpcore scans the pool
-        timeout = httpx.Timeout(30.0, connect=5.0)
+        # aiohttp (C HTTP parser) rather than httpx: the generator shares the two cores with the
+        # stack it measures
+        connector = aiohttp.TCPConnector(limit=128)
+        timeout = aiohttp.ClientTimeout(total=30.0, connect=5.0)
         scripts = sorted(SCRIPTS)
         rng = random.Random(9)
-        async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
             self.t0 = time.monotonic()
             launch_for = args.warmup + args.duration
             end = self.t0 + launch_for + args.drain
@@ -322,11 +326,13 @@ class Surge:
         figures.webhook_failures = self.failures
         # A turn is answered when a reply came after it and before the person's next turn
         # (also after the person stopped waiting: the inbox drained before this count).
+        # Only turns some worker accepted (a 200): a webhook still in flight when the run's time
+        # bound cancelled its person was never the stack's to answer.
         unanswered = 0
         for p in self.people.values():
             for i, turn in enumerate(p.turns):
                 until = p.turns[i + 1].sent if i + 1 < len(p.turns) else float("inf")
-                unanswered += not any(turn.sent <= at < until for at, _ in p.replies)
+                unanswered += turn.delivered and not any(turn.sent <= at < until for at, _ in p.replies)
         figures.turns_unanswered = unanswered
         figures.inbox_pending_at_end = self.pending_at_end
         figures.replies_recorded = self.replies
@@ -442,6 +448,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-people", type=int, default=20_000)
     parser.add_argument("--nlu-cache", type=int, default=4096)
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--nlu-url", default="", help="use this running NLU service instead of starting the thin server"
+    )
     args = parser.parse_args(argv)
 
     from nlu.examples import read_heldout, read_training
@@ -470,14 +479,18 @@ def main(argv: list[str] | None = None) -> int:
     workers: list[Worker] = []
     try:
         url = pg.start()
-        print("starting the thin NLU server…", flush=True)
-        nlu.start(wait=600)
+        if args.nlu_url:
+            nlu_url = args.nlu_url
+        else:
+            print("starting the thin NLU server…", flush=True)
+            nlu.start(wait=600)
+            nlu_url = nlu.url
         fake_port = free_port()
         env = {
             **os.environ,
             "BRUJULA_ENV": "development",
             "BRUJULA_DATABASE_URL": url,
-            "BRUJULA_NLU_URL": nlu.url,
+            "BRUJULA_NLU_URL": nlu_url,
             "BRUJULA_LOG_LEVEL": "WARNING",
             "BRUJULA_INBOX_LEASE_SECONDS": str(args.lease),
             "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -507,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         for w in workers:
             pids[w.name] = lambda w=w: w.pid
-        asyncio.run(start_then_surge(args, workers, pids, fake_port, figures, url))
+        uvloop.run(start_then_surge(args, workers, pids, fake_port, figures, url))
     finally:
         for w in workers:
             w.stop()
@@ -536,7 +549,9 @@ async def start_then_surge(
     start, and keep their connections to it), then the surge."""
     run = Surge(args, workers, db_url)
     recorder = ReplyRecorder(telegram_token=TOKEN, phone_number_id=PHONE_ID, on_reply=run.on_reply)
-    config = uvicorn.Config(recorder, host="127.0.0.1", port=fake_port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        recorder, host="127.0.0.1", port=fake_port, log_level="warning", lifespan="off", http="httptools"
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     try:
