@@ -15,8 +15,9 @@ already ours) makes one worker at a time handle a person's messages, in the orde
 received (the row id). A worker killed mid-message leaves its row pending and its lease expiring;
 the sweep of any worker (:meth:`Inbox.stale_sessions`) then takes the person over: a ``received``
 row is handled again, an ``answered`` row only has its stored replies sent (the session already
-moved on). The one window left is between a reply reaching the channel and the row being marked
-``done``: a worker killed exactly there sends that reply again after recovery.
+moved on), and only those of its channel sends that had not gone out (``sent`` counts them:
+written just before each send after the first). The one window left is between a send reaching
+the channel and the next write: a worker killed exactly there sends that one message again.
 
 Privacy: ``payload`` and ``replies`` are sealed (Fernet, key derived from ``BRUJULA_SECRET_KEY``)
 and emptied as soon as the row is done; done rows keep only channel, a keyed hash of the
@@ -81,6 +82,8 @@ class InboxMessage(SQLModel, table=True):
     state: str = Field(default=State.RECEIVED, max_length=16)
     payload: str | None = Field(default=None, sa_type=Text)  # sealed; emptied when done
     replies: str | None = Field(default=None, sa_type=Text)  # sealed; emptied when done
+    # channel sends of the replies that went out (a worker killed between two sends)
+    sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     received_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -108,6 +111,7 @@ class Pending:
     state: State
     payload: str | None
     replies: str | None
+    sent: int = 0  # channel sends that went out before the worker handling it died
 
 
 class Inbox(Protocol):
@@ -136,6 +140,10 @@ class Inbox(Protocol):
         ...
 
     async def answered(self, message: int, replies: str) -> None: ...
+
+    async def progress(self, message: int, sent: int) -> None:
+        """``sent`` channel sends of the message's replies went out."""
+        ...
 
     async def done(self, message: int, session_id: str) -> Pending | None:
         """Mark the message done and return the person's next pending one, in one transaction."""
@@ -186,7 +194,7 @@ class _Statements:
         # every execution, and ``<> 'done'`` cannot be an index condition
         pending = text(f"inbox_message.state IN ('{State.RECEIVED.value}', '{State.ANSWERED.value}')")
         self.next = (
-            select(m.c.id, m.c.channel, m.c.state, m.c.payload, m.c.replies)
+            select(m.c.id, m.c.channel, m.c.state, m.c.payload, m.c.replies, m.c.sent)
             .where(m.c.session_id == bindparam("sid"), pending)
             .order_by(m.c.id)
             .limit(1)
@@ -198,6 +206,11 @@ class _Statements:
             update(m)
             .where(m.c.id == bindparam("mid"))
             .values(state=State.ANSWERED.value, replies=bindparam("replies"), updated_at=bindparam("now"))
+        )
+        self.progress = (
+            update(m)
+            .where(m.c.id == bindparam("mid"))
+            .values(sent=bindparam("sent"), updated_at=bindparam("now"))
         )
         self.done = (
             update(m)
@@ -248,7 +261,7 @@ class SqlInbox:
         row = conn.execute(self._sql.next, {"sid": session_id}).first()
         if row is None or row[0] is None:
             return None
-        return Pending(id=row[0], channel=row[1], state=State(row[2]), payload=row[3], replies=row[4])
+        return Pending(row[0], row[1], State(row[2]), row[3], row[4], row[5])
 
     def _acquire(self, session_id: str, owner: str, until: datetime) -> bool:
         with self._engine.begin() as conn:
@@ -272,6 +285,10 @@ class SqlInbox:
     def _answered(self, message: int, replies: str) -> None:
         with self._engine.begin() as conn:
             conn.execute(self._sql.answered, {"mid": message, "replies": replies, "now": utcnow()})
+
+    def _progress(self, message: int, sent: int) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(self._sql.progress, {"mid": message, "sent": sent, "now": utcnow()})
 
     def _done(self, message: int, session_id: str) -> Pending | None:
         with self._engine.begin() as conn:
@@ -327,6 +344,9 @@ class SqlInbox:
 
     async def answered(self, message: int, replies: str) -> None:
         await asyncio.to_thread(self._answered, message, replies)
+
+    async def progress(self, message: int, sent: int) -> None:
+        await asyncio.to_thread(self._progress, message, sent)
 
     async def done(self, message: int, session_id: str) -> Pending | None:
         return await asyncio.to_thread(self._done, message, session_id)
@@ -386,12 +406,16 @@ class MemoryInbox:
         for row_id in sorted(self.rows):
             row = self.rows[row_id]
             if row.session_id == session_id and row.state in PENDING:
-                return Pending(row_id, row.channel, State(row.state), row.payload, row.replies)
+                return Pending(row_id, row.channel, State(row.state), row.payload, row.replies, row.sent)
         return None
 
     async def answered(self, message: int, replies: str) -> None:
         row = self.rows[message]
         row.state, row.replies, row.updated_at = State.ANSWERED.value, replies, utcnow()
+
+    async def progress(self, message: int, sent: int) -> None:
+        row = self.rows[message]
+        row.sent, row.updated_at = sent, utcnow()
 
     async def done(self, message: int, session_id: str) -> Pending | None:
         row = self.rows[message]

@@ -46,7 +46,31 @@ class Received:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-Responder = Callable[[str, Received, list[Outbound]], Awaitable[None]]  # (session id, message, replies)
+class Deliveries:
+    """The channel sends of one message's replies, counted. The channel asks :meth:`next` before
+    each send (a Bot API or Graph API call that puts a message in front of the person): ``False``
+    means that send went out before the worker that had the message was killed — skip it. Before
+    each send after the first, the count of those already out is written (one short statement),
+    so that a worker killed between two sends is followed by one that sends only the rest; the
+    last send is covered by the message being marked done."""
+
+    def __init__(self, already: int, record: Callable[[int], Awaitable[None]]) -> None:
+        self._already = already
+        self._record = record
+        self._count = 0
+
+    async def next(self) -> bool:
+        position = self._count
+        self._count += 1
+        if position < self._already:
+            return False
+        if position > self._already:  # the send before this one went out from here
+            await self._record(position)
+        return True
+
+
+Responder = Callable[[str, Received, list[Outbound], Deliveries], Awaitable[None]]
+# (session id, message, replies, the count of their sends)
 
 
 # -- payloads ------------------------------------------------------------------------------------
@@ -253,8 +277,10 @@ class InboxWorker:
         if message is None:
             log.error("inbox %s message unreadable session=%s (key changed?)", self.channel, sid[:12])
             return await self._inbox.done(row.id, sid)
+        already = 0
         if row.state is State.ANSWERED and row.replies is not None:
             replies = self._open_replies(row.replies)  # the session moved on already: send, no re-handle
+            already = row.sent  # and some of them may have gone out already
         else:
             try:
                 replies = await self._handle(message.inbound)
@@ -266,12 +292,21 @@ class InboxWorker:
             await self._inbox.answered(row.id, self._seal([outbound_to_json(r) for r in replies]))
         if replies:
             try:
-                await self._respond(sid, message, replies)
+                await self._respond(sid, message, replies, Deliveries(already, self._recorder(row.id)))
             except Exception as exc:  # the boundary: a reply that cannot go out must not block the person
                 log.error(
                     "inbox %s reply failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__
                 )
         return await self._inbox.done(row.id, sid)
+
+    def _recorder(self, message: int) -> Callable[[int], Awaitable[None]]:
+        async def record(sent: int) -> None:
+            try:
+                await self._inbox.progress(message, sent)
+            except Exception as exc:  # the send still goes out; only a kill right now would repeat it
+                log.warning("inbox %s progress not recorded error=%s", self.channel, type(exc).__name__)
+
+        return record
 
     def _seal(self, data: object) -> str:
         return self._sealer.seal(json.dumps(data, ensure_ascii=False, separators=(",", ":")))

@@ -42,7 +42,7 @@ from bot.channels.limits import TELEGRAM, split_text
 from bot.http_transport import AiohttpTransport
 from bot.identity import Pseudonymizer
 from bot.inbox import Inbox, MemoryInbox
-from bot.inbox_worker import DEFAULT_LEASE, InboxWorker, Received
+from bot.inbox_worker import DEFAULT_LEASE, Deliveries, InboxWorker, Received
 from bot.messages import Inbound, Location, Outbound
 from bot.sealing import Sealer
 
@@ -203,13 +203,15 @@ class TelegramChannel:
         await self._worker.submit([(sid, Received(inbound, meta))])
         return True
 
-    async def _respond(self, session_id: str, message: Received, replies: list[Outbound]) -> None:
+    async def _respond(
+        self, session_id: str, message: Received, replies: list[Outbound], deliveries: Deliveries
+    ) -> None:
         callback = message.meta.get("callback")
         if callback:
             with contextlib.suppress(TelegramError):  # an old button: answering is cosmetic
                 await self.application.bot.answer_callback_query(callback)
         try:
-            await self.send(int(message.inbound.user_id), replies)
+            await self.send(int(message.inbound.user_id), replies, deliveries)
         except TelegramError as exc:
             log.error("telegram reply not delivered session=%s error=%s", session_id[:12], type(exc).__name__)
 
@@ -217,19 +219,26 @@ class TelegramChannel:
         """Wait until every stored update has been handled (tests, shutdown)."""
         await self._worker.join()
 
-    async def send(self, chat_id: int, replies: list[Outbound]) -> None:
+    async def send(self, chat_id: int, replies: list[Outbound], deliveries: Deliveries | None = None) -> None:
+        """Each reply as Bot API calls; ``deliveries`` skips those that went out before a worker
+        was killed (see :class:`~bot.inbox_worker.Deliveries`)."""
         bot = self.application.bot
+
+        async def due() -> bool:
+            return deliveries is None or await deliveries.next()
+
         for reply in replies:
-            if reply.audio is not None:
+            if reply.audio is not None and await due():
                 with reply.audio.open("rb") as voice:
                     await bot.send_voice(chat_id, voice)
             pieces = split_text(reply.text, TELEGRAM.text)
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply) if i == len(pieces) - 1 else None
-                await _retrying(bot.send_message, chat_id, piece, reply_markup=markup)
-            if reply.location is not None:
+                if await due():
+                    await _retrying(bot.send_message, chat_id, piece, reply_markup=markup)
+            if reply.location is not None and await due():
                 await _retrying(bot.send_location, chat_id, reply.location.latitude, reply.location.longitude)
-            if reply.request_location:
+            if reply.request_location and await due():
                 await _retrying(
                     bot.send_message,
                     chat_id,

@@ -42,7 +42,7 @@ from bot.channels.whatsapp_webhook import (
 )
 from bot.i18n import translations
 from bot.inbox import Inbox
-from bot.inbox_worker import DEFAULT_LEASE, InboxWorker, Received
+from bot.inbox_worker import DEFAULT_LEASE, Deliveries, InboxWorker, Received
 from bot.languages import DEFAULT_LANGUAGE
 from bot.messages import Inbound, Outbound
 from bot.sealing import Sealer
@@ -137,12 +137,16 @@ class WhatsAppChannel:
             log.info("whatsapp duplicates ignored=%d", new.count(False))
         return True
 
-    async def _respond(self, session_id: str, message: Received, replies: list[Outbound]) -> None:
+    async def _respond(
+        self, session_id: str, message: Received, replies: list[Outbound], deliveries: Deliveries
+    ) -> None:
         sent_at = message.meta.get("sent_at")
         opened = datetime.fromisoformat(sent_at) if sent_at else self._clock()
         try:
             # A reply to a message is inside the window that message opened.
-            await self._send(message.inbound.user_id, session_id, replies, opened=opened)
+            await self._send(
+                message.inbound.user_id, session_id, replies, opened=opened, deliveries=deliveries
+            )
         except (GraphError, ServiceWindowClosed):
             log.error("whatsapp reply not delivered session=%s", session_id[:12])
 
@@ -159,8 +163,17 @@ class WhatsAppChannel:
         await self.send(address, [Outbound(text)])
 
     async def _send(
-        self, address: str, session_id: str, replies: list[Outbound], *, opened: datetime | None
+        self,
+        address: str,
+        session_id: str,
+        replies: list[Outbound],
+        *,
+        opened: datetime | None,
+        deliveries: Deliveries | None = None,
     ) -> None:
+        """``deliveries`` skips the sends that went out before a worker was killed (see
+        :class:`~bot.inbox_worker.Deliveries`); a refused interactive message and its plain-text
+        fallback count as one."""
         session = await self._session(session_id)
         if opened is None and session is not None and session.last_inbound_at is not None:
             opened = aware(session.last_inbound_at)
@@ -168,13 +181,19 @@ class WhatsAppChannel:
             log.warning("whatsapp not sent session=%s: outside the 24-hour window", session_id[:12])
             raise ServiceWindowClosed("the person wrote more than 24 hours ago: a template is needed")
         labels = self._labels(session.language if session is not None else None)
+
+        async def due() -> bool:
+            return deliveries is None or await deliveries.next()
+
         for reply in replies:
-            if reply.audio is not None:
+            if reply.audio is not None and await due():
                 media_id = await self.api.upload_audio(reply.audio)
                 if media_id:
                     voice = Message("audio", {"type": "audio", "audio": {"id": media_id}})
                     await self.api.send(addressed(voice, address), kind="audio")
             for message in render(reply, labels):
+                if not await due():
+                    continue
                 try:
                     await self.api.send(addressed(message, address), kind=message.kind)
                 except GraphRejected as exc:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, inspect, select, text
 from bot.db import create_all, make_engine
 from bot.identity import Pseudonymizer
 from bot.inbox import InboxMessage, MemoryInbox, NewMessage, SqlInbox, State
-from bot.inbox_worker import InboxWorker, Received, outbound_from_json, outbound_to_json
+from bot.inbox_worker import Deliveries, InboxWorker, Received, outbound_from_json, outbound_to_json
 from bot.messages import Choice, Inbound, Location, Outbound
 from bot.sealing import Sealer
 
@@ -52,8 +52,12 @@ class Person:
         await asyncio.sleep(0)  # let other tasks (and workers) interleave
         return [Outbound(f"re:{inbound.text}")]
 
-    async def respond(self, sid: str, message: Received, replies: list[Outbound]) -> None:
-        self.sent.extend((message.inbound.user_id, r.text) for r in replies)
+    async def respond(
+        self, sid: str, message: Received, replies: list[Outbound], deliveries: Deliveries
+    ) -> None:
+        for r in replies:  # one channel send a reply
+            if await deliveries.next():
+                self.sent.append((message.inbound.user_id, r.text))
 
 
 def worker(inbox: SqlInbox | MemoryInbox, person: Person, **kwargs: object) -> InboxWorker:
@@ -243,6 +247,47 @@ async def test_a_message_answered_before_the_worker_died_is_sent_not_handled_aga
     await alive.join()
     assert person.handled == []  # the session already moved on: not handled twice
     assert person.sent == [("1", "ya respondido")]
+
+
+async def test_a_worker_killed_between_two_sends_is_followed_by_the_rest_only(db: Engine) -> None:
+    """kill -9 after the first of three replies went out: the next worker sends the other two."""
+    inbox = SqlInbox(db)
+    killed = asyncio.Event()
+
+    class Killed(Person):
+        async def handle(self, inbound: Inbound) -> list[Outbound]:
+            self.handled.append(inbound.text)
+            return [Outbound("uno"), Outbound("dos"), Outbound("tres")]
+
+        async def respond(
+            self, sid: str, message: Received, replies: list[Outbound], deliveries: Deliveries
+        ) -> None:
+            for r in replies:
+                if await deliveries.next():
+                    if len(self.sent) == 1:  # the process dies here: nothing after this runs
+                        killed.set()
+                        await asyncio.Event().wait()
+                    self.sent.append((message.inbound.user_id, r.text))
+
+    first = Killed()
+    dying = worker(inbox, first, lease=timedelta(seconds=30))
+    await dying.submit([message("1", "hola", "wamid.1")])
+    await asyncio.wait_for(killed.wait(), 10)
+    for task in list(dying._tasks):  # the kill: its tasks stop where they are, no clean-up runs
+        task.cancel()
+    await asyncio.gather(*dying._tasks, return_exceptions=True)
+    assert first.sent == [("1", "uno")]
+    row = await inbox.next("sid-1")
+    assert row is not None and row.state is State.ANSWERED and row.sent == 1
+
+    second = Person()
+    later = datetime.now(UTC) + timedelta(minutes=5)  # the dead worker's lease has run out
+    alive = worker(inbox, second, clock=lambda: later)
+    assert await alive.sweep() == 1
+    await alive.join()
+    assert second.handled == []  # answered already: not handled again
+    assert second.sent == [("1", "dos"), ("1", "tres")]  # "uno" is not sent twice
+    assert await inbox.next("sid-1") is None
 
 
 async def test_an_unreadable_payload_does_not_block_the_person(db: Engine) -> None:
