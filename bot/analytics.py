@@ -7,6 +7,9 @@ local service matched where the person is).
 from __future__ import annotations
 
 import asyncio
+import collections
+import time
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -48,11 +51,22 @@ class Counter(Protocol):
 
 
 class SqlCounter:
-    """One upsert a count (``INSERT … ON CONFLICT DO UPDATE count = count + 1``), built once:
-    atomic when several workers count the same key at once."""
+    """Counts kept in memory and written together every ``flush_every`` seconds (``0``: at once),
+    one upsert a key (``INSERT … ON CONFLICT DO UPDATE count = count + n``), keys in one order:
+    atomic when several workers count the same key at once, and under a surge one statement a
+    few seconds for the week's few hot keys instead of one a message, each waiting for the
+    row's lock (the load bench measured it the slowest statement on PostgreSQL). A worker killed
+    with ``kill -9`` loses at most the last ``flush_every`` seconds of counts; a stopping one
+    writes them (:meth:`flush`)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, *, flush_every: float = 0.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._engine = engine
+        self._flush_every = flush_every
+        self._clock = clock
+        self._pending: collections.Counter[tuple[str, str, str, str, str]] = collections.Counter()
+        self._last = clock()
         insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
         table = UsageCount.__table__  # type: ignore[attr-defined]
         values = insert(table).values(
@@ -61,22 +75,39 @@ class SqlCounter:
             language=bindparam("language"),
             state=bindparam("state"),
             week=bindparam("week"),
-            count=1,
+            count=bindparam("n"),
         )
         self._upsert = values.on_conflict_do_update(
             index_elements=["kind", "topic", "language", "state", "week"],
-            set_={"count": table.c.count + 1},
+            set_={"count": table.c.count + values.excluded.count},
         )
-
-    def _count(self, kind: Kind, topic: str, language: str, state: str, week: str) -> None:
-        params = {"kind": kind.value, "topic": topic, "language": language, "state": state, "week": week}
-        with self._engine.begin() as conn:
-            conn.execute(self._upsert, params)
 
     async def count(
         self, kind: Kind, *, topic: str, language: str, state: str | None, when: datetime
     ) -> None:
-        await asyncio.to_thread(self._count, kind, topic, language, state or "unknown", iso_week(when))
+        self._pending[(kind.value, topic, language, state or "unknown", iso_week(when))] += 1
+        if self._clock() - self._last >= self._flush_every:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the counts kept in memory; on failure they are kept for the next time."""
+        batch, self._pending = self._pending, collections.Counter()
+        self._last = self._clock()
+        if not batch:
+            return
+        try:
+            await asyncio.to_thread(self._write, batch)
+        except Exception:
+            self._pending.update(batch)
+            raise
+
+    def _write(self, batch: collections.Counter[tuple[str, str, str, str, str]]) -> None:
+        rows = [
+            {"kind": k, "topic": t, "language": lang, "state": st, "week": w, "n": n}
+            for (k, t, lang, st, w), n in sorted(batch.items())
+        ]
+        with self._engine.begin() as conn:
+            conn.execute(self._upsert, rows)
 
 
 class NullCounter:

@@ -24,6 +24,8 @@ from nlu.client import RasaNluClient
 from referrals import SqlReferralFinder
 from referrals.places import default_gazetteer
 
+COUNTS_EVERY = 2.0  # seconds: anonymous counts are written together (bot/analytics.py)
+
 
 @dataclass
 class App:
@@ -35,8 +37,10 @@ class App:
     sealer: Sealer
     inbox: SqlInbox  # shared by the channels: one pool of receiving threads
     engine: DialogueEngine
+    counter: SqlCounter
 
     async def aclose(self) -> None:
+        await self.counter.flush()
         await self.nlu.aclose()
         self.db.dispose()
 
@@ -53,6 +57,7 @@ def build_app(settings: Settings) -> App:
     async def erase(session_id: str) -> int:
         return await erase_async(db, session_id)
 
+    counter = SqlCounter(db, flush_every=COUNTS_EVERY)
     engine = DialogueEngine(
         sessions=SqlSessionStore(db),
         classifier=nlu,
@@ -63,7 +68,7 @@ def build_app(settings: Settings) -> App:
         eraser=erase,
         handoff=handoff,
         office_hours=OfficeHours.parse(settings.office_hours, settings.office_timezone),
-        counter=SqlCounter(db),
+        counter=counter,
         rate_limiter=RateLimiter(settings.rate_limit_per_minute),
         threshold=settings.nlu_threshold,
         session_days=settings.session_retention_days,
@@ -78,4 +83,5 @@ def build_app(settings: Settings) -> App:
         sealer=sealer,
         inbox=SqlInbox(db),
         engine=engine,
+        counter=counter,
     )

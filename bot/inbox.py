@@ -130,6 +130,11 @@ class Inbox(Protocol):
         transaction: ``(acquired, message or None)``."""
         ...
 
+    async def renew(self, session_id: str, owner: str, until: datetime) -> bool:
+        """Extend ``owner``'s lease; ``False`` (and nothing written) when it is not theirs any
+        more — a renewal never takes a lease back after it was given up."""
+        ...
+
     async def release(self, session_id: str, owner: str) -> bool:
         """Give the lease back; ``True`` when the person still has pending messages (stored by
         another worker while this one held the lease)."""
@@ -145,8 +150,12 @@ class Inbox(Protocol):
         """``sent`` channel sends of the message's replies went out."""
         ...
 
-    async def done(self, message: int, session_id: str) -> Pending | None:
-        """Mark the message done and return the person's next pending one, in one transaction."""
+    async def done(self, message: int, session_id: str, owner: str) -> tuple[Pending | None, bool]:
+        """Mark the message done; then give ``owner``'s lease back if the person has nothing else
+        pending — ``(None, True)`` — or return their next message — ``(message, False)``. One
+        call instead of done, next, release and a last look: the lease is deleted only where no
+        message is pending, so a message stored meanwhile by another worker is either seen here
+        or finds the lease free when that worker tries to take it."""
         ...
 
     async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
@@ -202,16 +211,26 @@ class _Statements:
         self.release = delete(lease).where(
             lease.c.session_id == bindparam("sid"), lease.c.owner == bindparam("owner")
         )
+        waiting = select(m.c.id).where(m.c.session_id == bindparam("sid"), pending).exists()
+        self.release_if_idle = (
+            delete(lease)
+            .where(lease.c.session_id == bindparam("sid"), lease.c.owner == bindparam("owner"), ~waiting)
+            .returning(lease.c.session_id)
+        )
+        self.renew = (
+            update(lease)
+            .where(lease.c.session_id == bindparam("sid"), lease.c.owner == bindparam("holder"))
+            .values(expires_at=bindparam("until"))
+        )
+        # ``answered`` and ``progress`` leave ``updated_at`` alone: the lease, not the row's age,
+        # says whether a worker still has the message, and an update of unindexed columns only
+        # (``progress``) can stay on its page without touching the indexes (a HOT update)
         self.answered = (
             update(m)
             .where(m.c.id == bindparam("mid"))
-            .values(state=State.ANSWERED.value, replies=bindparam("replies"), updated_at=bindparam("now"))
+            .values(state=State.ANSWERED.value, replies=bindparam("replies"))
         )
-        self.progress = (
-            update(m)
-            .where(m.c.id == bindparam("mid"))
-            .values(sent=bindparam("sent"), updated_at=bindparam("now"))
-        )
+        self.progress = update(m).where(m.c.id == bindparam("mid")).values(sent=bindparam("sent"))
         self.done = (
             update(m)
             .where(m.c.id == bindparam("mid"))
@@ -284,16 +303,24 @@ class SqlInbox:
 
     def _answered(self, message: int, replies: str) -> None:
         with self._engine.begin() as conn:
-            conn.execute(self._sql.answered, {"mid": message, "replies": replies, "now": utcnow()})
+            conn.execute(self._sql.answered, {"mid": message, "replies": replies})
+
+    def _renew(self, session_id: str, owner: str, until: datetime) -> bool:
+        with self._engine.begin() as conn:
+            return bool(
+                conn.execute(self._sql.renew, {"sid": session_id, "holder": owner, "until": until}).rowcount
+            )
 
     def _progress(self, message: int, sent: int) -> None:
         with self._engine.begin() as conn:
-            conn.execute(self._sql.progress, {"mid": message, "sent": sent, "now": utcnow()})
+            conn.execute(self._sql.progress, {"mid": message, "sent": sent})
 
-    def _done(self, message: int, session_id: str) -> Pending | None:
+    def _done(self, message: int, session_id: str, owner: str) -> tuple[Pending | None, bool]:
         with self._engine.begin() as conn:
             conn.execute(self._sql.done, {"mid": message, "now": utcnow()})
-            return self._next_on(conn, session_id)
+            if conn.execute(self._sql.release_if_idle, {"sid": session_id, "owner": owner}).first():
+                return None, True
+            return self._next_on(conn, session_id), False
 
     def _stale_sessions(self, channel: str, before: datetime, limit: int) -> list[str]:
         live = exists().where(
@@ -348,8 +375,11 @@ class SqlInbox:
     async def progress(self, message: int, sent: int) -> None:
         await asyncio.to_thread(self._progress, message, sent)
 
-    async def done(self, message: int, session_id: str) -> Pending | None:
-        return await asyncio.to_thread(self._done, message, session_id)
+    async def renew(self, session_id: str, owner: str, until: datetime) -> bool:
+        return await asyncio.to_thread(self._renew, session_id, owner, until)
+
+    async def done(self, message: int, session_id: str, owner: str) -> tuple[Pending | None, bool]:
+        return await asyncio.to_thread(self._done, message, session_id, owner)
 
     async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
         return await asyncio.to_thread(self._stale_sessions, channel, before, limit)
@@ -411,16 +441,27 @@ class MemoryInbox:
 
     async def answered(self, message: int, replies: str) -> None:
         row = self.rows[message]
-        row.state, row.replies, row.updated_at = State.ANSWERED.value, replies, utcnow()
+        row.state, row.replies = State.ANSWERED.value, replies
 
     async def progress(self, message: int, sent: int) -> None:
-        row = self.rows[message]
-        row.sent, row.updated_at = sent, utcnow()
+        self.rows[message].sent = sent
 
-    async def done(self, message: int, session_id: str) -> Pending | None:
+    async def renew(self, session_id: str, owner: str, until: datetime) -> bool:
+        held = self.leases.get(session_id)
+        if held is None or held[0] != owner:
+            return False
+        self.leases[session_id] = (owner, until)
+        return True
+
+    async def done(self, message: int, session_id: str, owner: str) -> tuple[Pending | None, bool]:
         row = self.rows[message]
         row.state, row.payload, row.replies, row.updated_at = State.DONE.value, None, None, utcnow()
-        return await self.next(session_id)
+        following = await self.next(session_id)
+        held = self.leases.get(session_id)
+        if following is None and held is not None and held[0] == owner:
+            del self.leases[session_id]
+            return None, True
+        return following, False
 
     async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
         now = utcnow()

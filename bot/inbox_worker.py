@@ -231,9 +231,10 @@ class InboxWorker:
 
     async def _run(self, sid: str) -> None:
         """Take the person's lease and handle their pending messages in order; give it back;
-        start again if a message was stored meanwhile (by another worker: ``release`` says so; by
-        this one: ``kick`` says so). Four short transactions for one message: claim (lease +
-        first message), answered, done (+ next), release (+ any left)."""
+        start again if a message was stored meanwhile (by another worker: ``done`` or ``release``
+        sees it; by this one: ``kick`` says so). Three calls for one message, five statements:
+        claim (lease + first message), answered, done (+ the lease given back when nothing else
+        is pending); and one more statement before each channel send after the first."""
         try:
             while True:
                 acquired, row = await self._inbox.claim(sid, self.owner, self._clock() + self._lease)
@@ -241,15 +242,18 @@ class InboxWorker:
                     break  # another worker holds the lease; its release sees what is pending
                 stop = asyncio.Event()
                 keeper = asyncio.create_task(self._keep_lease(sid, stop))
+                released = False
                 try:
                     while row is not None:
-                        row = await self._one(sid, row)
+                        row, released = await self._one(sid, row)
                 finally:
                     stop.set()
-                    await keeper  # a renewal in flight lands before the release, not after it
-                    # A kick from here on may come after release looked for pending messages.
-                    self._again.discard(sid)
-                    left = await self._inbox.release(sid, self.owner)
+                    await keeper  # a renewal is an update: it cannot take back a given-up lease
+                    left = False
+                    if not released:  # a failure, or the pending message vanished (deleted data)
+                        # A kick from here on may come after release looked for pending messages.
+                        self._again.discard(sid)
+                        left = await self._inbox.release(sid, self.owner)
                 if not left and sid not in self._again:
                     break
         except Exception as exc:  # the database failed: the rows stay pending, the sweep retries
@@ -267,16 +271,18 @@ class InboxWorker:
                 await asyncio.wait_for(stop.wait(), self._lease.total_seconds() / 3)
                 return
             try:
-                await self._inbox.acquire(sid, self.owner, self._clock() + self._lease)
+                if not await self._inbox.renew(sid, self.owner, self._clock() + self._lease):
+                    return  # given back, or taken over after this worker stalled past the lease
             except Exception as exc:  # the next renewal may work; the sweep is the backstop
                 log.warning("inbox %s lease renewal failed error=%s", self.channel, type(exc).__name__)
 
-    async def _one(self, sid: str, row: Pending) -> Pending | None:
-        """Handle one message; returns the person's next pending one."""
+    async def _one(self, sid: str, row: Pending) -> tuple[Pending | None, bool]:
+        """Handle one message; returns the person's next pending one, or ``(None, True)`` when
+        nothing else was pending and the lease was given back."""
         message = self._open_message(row)
         if message is None:
             log.error("inbox %s message unreadable session=%s (key changed?)", self.channel, sid[:12])
-            return await self._inbox.done(row.id, sid)
+            return await self._done(sid, row)
         already = 0
         if row.state is State.ANSWERED and row.replies is not None:
             replies = self._open_replies(row.replies)  # the session moved on already: send, no re-handle
@@ -297,7 +303,13 @@ class InboxWorker:
                 log.error(
                     "inbox %s reply failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__
                 )
-        return await self._inbox.done(row.id, sid)
+        return await self._done(sid, row)
+
+    async def _done(self, sid: str, row: Pending) -> tuple[Pending | None, bool]:
+        # A kick from here on may come after ``done`` looked for pending messages: the task then
+        # looks once more (the message was stored before the kick).
+        self._again.discard(sid)
+        return await self._inbox.done(row.id, sid, self.owner)
 
     def _recorder(self, message: int) -> Callable[[int], Awaitable[None]]:
         async def record(sent: int) -> None:

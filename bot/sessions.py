@@ -73,7 +73,8 @@ class SqlSessionStore:
     building of statements and the unit of work as a large part of a worker's time)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        # each call is one statement, atomic alone: no BEGIN and COMMIT round trips around it
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
         table = ConversationSession.__table__  # type: ignore[attr-defined]
         self._columns = [c.name for c in table.columns]

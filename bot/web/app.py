@@ -91,6 +91,10 @@ def create_web_app(
                 await whatsapp.stop()
             if telegram is not None:
                 await telegram.stop()
+            try:
+                await app.counter.flush()  # the last seconds of anonymous counts
+            except Exception as exc:
+                log.warning("counts not written at shutdown error=%s", type(exc).__name__)
 
     async def healthz(request: Request) -> Response:
         try:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bot.analytics import Kind, SqlCounter, UsageCount
 from bot.db import create_all, make_engine
@@ -45,3 +45,27 @@ async def test_counts_from_many_writers_at_once_add_up(db_url: str) -> None:
         ).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("es", "MX-CHP", "2026-W50", 40), ("ht", "unknown", "2026-W50", 1)]
+
+
+async def test_counts_kept_in_memory_are_written_every_few_seconds_and_at_shutdown(db_url: str) -> None:
+    engine = make_engine(db_url)
+    create_all(engine)
+    now = [0.0]
+    counter = SqlCounter(engine, flush_every=2.0, clock=lambda: now[0])
+    when = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+    def stored() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.coalesce(func.sum(UsageCount.count), 0))).scalar_one())
+
+    for _ in range(3):
+        await counter.count(Kind.REFERRAL, topic="shelter", language="en", state="MX-BCN", when=when)
+    assert stored() == 0  # within the two seconds: in memory
+    now[0] = 2.5
+    await counter.count(Kind.REFERRAL, topic="shelter", language="en", state="MX-BCN", when=when)
+    assert stored() == 4  # the fourth count wrote all four
+    await counter.count(Kind.UNMET, topic="shelter", language="en", state="MX-BCN", when=when)
+    assert stored() == 4
+    await counter.flush()  # a worker stopping
+    assert stored() == 5
+    engine.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, inspect, select, text
 
 from bot.db import create_all, make_engine
 from bot.identity import Pseudonymizer
-from bot.inbox import InboxMessage, MemoryInbox, NewMessage, SqlInbox, State
+from bot.inbox import InboxMessage, MemoryInbox, NewMessage, Pending, SqlInbox, State
 from bot.inbox_worker import Deliveries, InboxWorker, Received, outbound_from_json, outbound_to_json
 from bot.messages import Choice, Inbound, Location, Outbound
 from bot.sealing import Sealer
@@ -152,13 +152,15 @@ async def test_pending_messages_come_in_the_order_received(db: Engine) -> None:
     await inbox.answered(first.id, "sealed")
     again = await inbox.next("s1")
     assert again is not None and again.id == first.id and again.state is State.ANSWERED
-    second = await inbox.done(first.id, "s1")
-    assert second is not None and second.id > first.id
+    assert await inbox.acquire("s1", "a", datetime.now(UTC) + timedelta(minutes=1))
+    second, released = await inbox.done(first.id, "s1", "a")
+    assert second is not None and second.id > first.id and not released
     assert await inbox.next("s1") == second
-    third = await inbox.done(second.id, "s1")
-    assert third is not None and third.id > second.id
-    assert await inbox.done(third.id, "s1") is None
+    third, released = await inbox.done(second.id, "s1", "a")
+    assert third is not None and third.id > second.id and not released
+    assert await inbox.done(third.id, "s1", "a") == (None, True)  # nothing left: the lease is given back
     assert await inbox.next("s1") is None
+    assert await inbox.acquire("s1", "b", datetime.now(UTC) + timedelta(minutes=1))
     assert await inbox.prune(datetime.now(UTC) + timedelta(seconds=1)) == 3
     assert await inbox.receive([new("m1")]) == [True]  # pruned: no duplicate can come that late
 
@@ -249,6 +251,18 @@ async def test_a_message_answered_before_the_worker_died_is_sent_not_handled_aga
     assert person.sent == [("1", "ya respondido")]
 
 
+async def test_a_renewal_never_takes_back_a_lease_given_up_or_taken_over(db: Engine) -> None:
+    inbox = SqlInbox(db)
+    soon = datetime.now(UTC) + timedelta(minutes=1)
+    assert not await inbox.renew("s1", "a", soon)  # nobody's: a renewal does not take it
+    assert await inbox.acquire("s1", "a", soon)
+    assert await inbox.renew("s1", "a", soon + timedelta(minutes=1))
+    assert not await inbox.renew("s1", "b", soon)
+    await inbox.release("s1", "a")
+    assert not await inbox.renew("s1", "a", soon)
+    assert await inbox.acquire("s1", "b", soon)
+
+
 async def test_a_worker_killed_between_two_sends_is_followed_by_the_rest_only(db: Engine) -> None:
     """kill -9 after the first of three replies went out: the next worker sends the other two."""
     inbox = SqlInbox(db)
@@ -303,17 +317,17 @@ async def test_an_unreadable_payload_does_not_block_the_person(db: Engine) -> No
 
 async def test_a_message_stored_while_its_persons_task_stops_is_not_left_for_the_sweep() -> None:
     """The race: this worker stores a message for a person whose task has already looked for
-    more (release found nothing) but not yet stopped. Left there it would wait for the sweep
-    (a lease and more); the task must look once more."""
+    more (``done`` found nothing and gave the lease back) but not yet stopped. Left there it
+    would wait for the sweep (a lease and more); the task must look once more."""
     person = Person()
     late = [message("1", "segundo", "id2")]
 
     class RaceyInbox(MemoryInbox):
-        async def release(self, session_id: str, owner: str) -> bool:
-            left = await super().release(session_id, owner)
+        async def done(self, message: int, session_id: str, owner: str) -> tuple[Pending | None, bool]:
+            following = await super().done(message, session_id, owner)
             while late:  # the webhook of the next message lands right here
                 await w.submit([late.pop()])
-            return left
+            return following
 
     inbox = RaceyInbox()
     w = worker(inbox, person)
