@@ -36,10 +36,9 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.channels.limits import TELEGRAM, split_text
-from bot.http_transport import AiohttpTransport
+from bot.channels.telegram_request import AiohttpRequest
 from bot.identity import Pseudonymizer
 from bot.inbox import Inbox, MemoryInbox
 from bot.inbox_worker import DEFAULT_LEASE, Deliveries, InboxWorker, Received
@@ -176,9 +175,9 @@ class TelegramChannel:
             .base_url(base_url)
             .base_file_url(base_url.replace("/bot", "/file/bot"))
             .rate_limiter(AIORateLimiter(overall_max_rate=max_sends_per_second, max_retries=3))
-            # Replies go through aiohttp (bot/http_transport.py): httpcore was the largest cost of
-            # a worker under load (profiled). PTB's default pool is 256 connections; 16 is plenty.
-            .request(HTTPXRequest(connection_pool_size=16, httpx_kwargs={"transport": AiohttpTransport()}))
+            # Bot API calls go through aiohttp (telegram_request.py): httpx and httpcore were the
+            # largest cost of a worker under load (profiled). 16 kept-alive connections.
+            .request(AiohttpRequest(connection_pool_size=16))
             # Updates are not handled concurrently here: handling only stores the update in the
             # inbox (quick), and storing them one by one keeps each person's order; the inbox
             # worker answers different people concurrently.
