@@ -17,7 +17,7 @@ from nlu.service import free_port
 from tests.fake_telegram import FakeBotApi
 
 
-def bot_for(base_url: str, token: str = "123456:TEST-token", **timeouts: float) -> Bot:
+def bot_for(base_url: str, token: str = "123456:TEST-token", **timeouts: float) -> Bot:  # noqa: S107
     return Bot(token, base_url=base_url, request=AiohttpRequest(connection_pool_size=4, **timeouts))
 
 
