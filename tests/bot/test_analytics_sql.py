@@ -5,24 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bot.analytics import Kind, SqlCounter, UsageCount
 from bot.db import create_all, make_engine
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path) -> str:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'counts.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 async def test_counts_from_many_writers_at_once_add_up(db_url: str) -> None:

@@ -4,24 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from sqlalchemy import text
-
 from bot.db import create_all, make_engine
 from bot.sessions import ConversationSession, SqlSessionStore, Stage
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path) -> str:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'sessions.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    with engine.begin() as conn:  # a clean schema: migrations run from scratch
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 async def test_session_round_trip_update_and_delete(db_url: str) -> None:
