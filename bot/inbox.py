@@ -55,7 +55,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col
 
-from bot.sessions import aware, utcnow
+from bot.sessions import aware, session_upsert, utcnow, write_sessions
 
 
 class State(StrEnum):
@@ -144,7 +144,14 @@ class Inbox(Protocol):
         """The person's oldest pending message (receipt order), or ``None``."""
         ...
 
-    async def answered(self, message: int, replies: str) -> None: ...
+    @property
+    def writes_sessions(self) -> bool:
+        """Whether :meth:`answered` writes held session saves (``bot.sessions.held_saves``)."""
+        ...
+
+    async def answered(self, message: int, replies: str, sessions: Sequence[dict[str, Any]] = ()) -> None:
+        """Store the replies; and, in the same transaction, the sessions that produced them."""
+        ...
 
     async def progress(self, message: int, sent: int) -> None:
         """``sent`` channel sends of the message's replies went out."""
@@ -246,7 +253,11 @@ class SqlInbox:
     per person, so a transaction around them would only add its ``BEGIN`` and ``COMMIT`` round
     trips — two per call, ten per message, which the load bench showed dominating under load."""
 
+    writes_sessions = True
+
     def __init__(self, engine: Engine) -> None:
+        self._transactional = engine  # replies and the session they advanced: one transaction
+        self._session_upsert = session_upsert(engine.dialect.name)
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         # Storing a webhook's messages has its own threads: the 200 must not queue behind the
         # database calls of the conversations being handled (the bench saw webhooks wait seconds).
@@ -301,8 +312,9 @@ class SqlInbox:
         with self._engine.connect() as conn:
             return self._next_on(conn, session_id)
 
-    def _answered(self, message: int, replies: str) -> None:
-        with self._engine.begin() as conn:
+    def _answered(self, message: int, replies: str, sessions: Sequence[dict[str, Any]]) -> None:
+        with (self._transactional if sessions else self._engine).begin() as conn:
+            write_sessions(conn, self._session_upsert, list(sessions))
             conn.execute(self._sql.answered, {"mid": message, "replies": replies})
 
     def _renew(self, session_id: str, owner: str, until: datetime) -> bool:
@@ -369,8 +381,8 @@ class SqlInbox:
     async def next(self, session_id: str) -> Pending | None:
         return await asyncio.to_thread(self._next, session_id)
 
-    async def answered(self, message: int, replies: str) -> None:
-        await asyncio.to_thread(self._answered, message, replies)
+    async def answered(self, message: int, replies: str, sessions: Sequence[dict[str, Any]] = ()) -> None:
+        await asyncio.to_thread(self._answered, message, replies, sessions)
 
     async def progress(self, message: int, sent: int) -> None:
         await asyncio.to_thread(self._progress, message, sent)
@@ -439,7 +451,9 @@ class MemoryInbox:
                 return Pending(row_id, row.channel, State(row.state), row.payload, row.replies, row.sent)
         return None
 
-    async def answered(self, message: int, replies: str) -> None:
+    writes_sessions = False  # sessions are saved by their store as they go
+
+    async def answered(self, message: int, replies: str, sessions: Sequence[dict[str, Any]] = ()) -> None:
         row = self.rows[message]
         row.state, row.replies = State.ANSWERED.value, replies
 

@@ -27,6 +27,7 @@ from typing import Any
 from bot.inbox import Inbox, NewMessage, Pending, State
 from bot.messages import Choice, Inbound, InboundKind, Location, Outbound
 from bot.sealing import Sealer
+from bot.sessions import held_saves
 
 log = logging.getLogger(__name__)
 
@@ -288,14 +289,22 @@ class InboxWorker:
             replies = self._open_replies(row.replies)  # the session moved on already: send, no re-handle
             already = row.sent  # and some of them may have gone out already
         else:
-            try:
-                replies = await self._handle(message.inbound)
-            except Exception as exc:  # the engine has its own catch-all; this is the last resort
-                log.error(
-                    "inbox %s handling failed session=%s error=%s", self.channel, sid[:12], type(exc).__name__
-                )
-                replies = []
-            await self._inbox.answered(row.id, self._seal([outbound_to_json(r) for r in replies]))
+            # The session the engine saves is written with the replies, in one transaction.
+            holding: contextlib.AbstractContextManager[list[dict[str, Any]]] = (
+                held_saves() if self._inbox.writes_sessions else contextlib.nullcontext([])
+            )
+            with holding as sessions:
+                try:
+                    replies = await self._handle(message.inbound)
+                except Exception as exc:  # the engine has its own catch-all; this is the last resort
+                    log.error(
+                        "inbox %s handling failed session=%s error=%s",
+                        self.channel,
+                        sid[:12],
+                        type(exc).__name__,
+                    )
+                    replies = []
+            await self._inbox.answered(row.id, self._seal([outbound_to_json(r) for r in replies]), sessions)
         if replies:
             try:
                 await self._respond(sid, message, replies, Deliveries(already, self._recorder(row.id)))

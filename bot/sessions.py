@@ -8,11 +8,14 @@ Coordinates are rounded to ~1 km.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, bindparam, delete, select
+from sqlalchemy import Connection, Engine, Insert, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
@@ -67,6 +70,43 @@ class SessionStore(Protocol):
     async def delete(self, session_id: str) -> None: ...
 
 
+_TABLE = ConversationSession.__table__  # type: ignore[attr-defined]
+_COLUMNS = [c.name for c in _TABLE.columns]
+_HELD: ContextVar[list[dict[str, Any]] | None] = ContextVar("brujula_held_session_saves", default=None)
+
+
+def session_upsert(dialect: str) -> Insert:
+    """The statement that writes a session (insert, or update every column but its creation)."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    upsert = insert(_TABLE).values({name: bindparam(f"v_{name}") for name in _COLUMNS})
+    return upsert.on_conflict_do_update(
+        index_elements=["id"],
+        set_={name: upsert.excluded[name] for name in _COLUMNS if name not in ("id", "created_at")},
+    )
+
+
+def write_sessions(conn: Connection, upsert: Insert, held: list[dict[str, Any]]) -> None:
+    for params in held:
+        conn.execute(upsert, params)
+
+
+@contextlib.contextmanager
+def held_saves() -> Iterator[list[dict[str, Any]]]:
+    """Within this block (the current task and what it awaits) :meth:`SqlSessionStore.save`
+    writes nothing: it adds the session's values to the list yielded, for the caller to write with
+    :func:`write_sessions` in its own transaction. The inbox writes them together with the
+    replies they produced, so that a worker killed in between leaves neither: the message is then
+    handled again from the session as it was, and gets the same answer (a session saved without
+    its replies stored made the message get another answer, or none: the load bench's kill -9
+    lost replies that way)."""
+    held: list[dict[str, Any]] = []
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
+
+
 class SqlSessionStore:
     """One statement a call, built once, without the ORM's unit of work: a read, an upsert, a
     delete (the ORM's ``merge`` read the row again before writing it; the load bench profiled the
@@ -75,25 +115,18 @@ class SqlSessionStore:
     def __init__(self, engine: Engine) -> None:
         # each call is one statement, atomic alone: no BEGIN and COMMIT round trips around it
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-        table = ConversationSession.__table__  # type: ignore[attr-defined]
-        self._columns = [c.name for c in table.columns]
-        self._select = select(table).where(table.c.id == bindparam("sid"))
-        upsert = insert(table).values({name: bindparam(f"v_{name}") for name in self._columns})
-        self._upsert = upsert.on_conflict_do_update(
-            index_elements=["id"],
-            set_={name: upsert.excluded[name] for name in self._columns if name not in ("id", "created_at")},
-        )
-        self._delete_row = delete(table).where(table.c.id == bindparam("sid"))
+        self._select = select(_TABLE).where(_TABLE.c.id == bindparam("sid"))
+        self._upsert = session_upsert(engine.dialect.name)
+        self._delete_row = delete(_TABLE).where(_TABLE.c.id == bindparam("sid"))
 
     def _get(self, session_id: str) -> ConversationSession | None:
         with self._engine.connect() as conn:
             row = conn.execute(self._select, {"sid": session_id}).mappings().first()
         return ConversationSession(**row) if row is not None else None
 
-    def _save(self, session: ConversationSession) -> None:
+    def _save(self, params: dict[str, Any]) -> None:
         with self._engine.begin() as conn:
-            conn.execute(self._upsert, {f"v_{name}": getattr(session, name) for name in self._columns})
+            conn.execute(self._upsert, params)
 
     def _delete(self, session_id: str) -> None:
         with self._engine.begin() as conn:
@@ -103,7 +136,12 @@ class SqlSessionStore:
         return await asyncio.to_thread(self._get, session_id)
 
     async def save(self, session: ConversationSession) -> None:
-        await asyncio.to_thread(self._save, session)
+        params = {f"v_{name}": getattr(session, name) for name in _COLUMNS}
+        held = _HELD.get()
+        if held is not None:  # written by the caller of held_saves(), with what it belongs to
+            held.append(params)
+            return
+        await asyncio.to_thread(self._save, params)
 
     async def delete(self, session_id: str) -> None:
         await asyncio.to_thread(self._delete, session_id)

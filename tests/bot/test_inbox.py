@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, select, text
@@ -20,6 +21,7 @@ from bot.inbox import InboxMessage, MemoryInbox, NewMessage, Pending, SqlInbox, 
 from bot.inbox_worker import Deliveries, InboxWorker, Received, outbound_from_json, outbound_to_json
 from bot.messages import Choice, Inbound, Location, Outbound
 from bot.sealing import Sealer
+from bot.sessions import ConversationSession, SqlSessionStore
 
 SEALER = Sealer("test-secret")
 KEYS = Pseudonymizer("test-secret")
@@ -302,6 +304,48 @@ async def test_a_worker_killed_between_two_sends_is_followed_by_the_rest_only(db
     assert second.handled == []  # answered already: not handled again
     assert second.sent == [("1", "dos"), ("1", "tres")]  # "uno" is not sent twice
     assert await inbox.next("sid-1") is None
+
+
+async def test_a_session_is_written_with_the_replies_it_produced_or_not_at_all(db: Engine) -> None:
+    """kill -9 after the engine saved the session but before the replies were stored: the message
+    is handled again, and must find the session as it was (or it gets another answer, or none)."""
+    sessions = SqlSessionStore(db)
+
+    class Steps(Person):  # a conversation that moves one step on with each message
+        async def handle(self, inbound: Inbound) -> list[Outbound]:
+            session = await sessions.get("sid-1") or ConversationSession(id="sid-1", channel="whatsapp")
+            session.topic = str(int(session.topic or 0) + 1)
+            await sessions.save(session)
+            return [Outbound(f"paso {session.topic}")]
+
+    reached = asyncio.Event()
+
+    class DiesBeforeTheReplies(SqlInbox):
+        async def answered(self, message: int, replies: str, sessions: Sequence[dict[str, Any]] = ()) -> None:
+            reached.set()
+            await asyncio.Event().wait()  # the process is killed here
+
+    first = Steps()
+    dying = worker(DiesBeforeTheReplies(db), first)
+    await dying.submit([message("1", "hola", "wamid.1")])
+    await asyncio.wait_for(reached.wait(), 10)
+    for task in list(dying._tasks):
+        task.cancel()
+    await asyncio.gather(*dying._tasks, return_exceptions=True)
+    assert await sessions.get("sid-1") is None  # not saved without its replies
+
+    second = Steps()
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    alive = worker(SqlInbox(db), second, clock=lambda: later)
+    assert await alive.sweep() == 1
+    await alive.join()
+    assert second.sent == [("1", "paso 1")]  # the same answer the first worker had
+    saved = await sessions.get("sid-1")
+    assert saved is not None and saved.topic == "1"
+    # Outside the inbox (web chat, console) a save writes at once, as before.
+    await Steps().handle(Inbound.from_text("web", "1", "otra", "w1"))
+    saved = await sessions.get("sid-1")
+    assert saved is not None and saved.topic == "2"
 
 
 async def test_an_unreadable_payload_does_not_block_the_person(db: Engine) -> None:
