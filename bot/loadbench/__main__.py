@@ -106,6 +106,9 @@ class Figures:
     inbox_pending_at_end: int = 0
     lost_replies: int = 0
     duplicated_replies: int = 0
+    # of those, people none of whose turns were sent within reach of the kill (-1: no kill)
+    lost_outside_kill: int = -1
+    duplicated_outside_kill: int = -1
     people_incomplete: int = 0
     replies_recorded: int = 0
     kill: dict[str, Any] = field(default_factory=dict)
@@ -286,6 +289,14 @@ class Surge:
         finally:
             engine.dispose()
 
+    def kill_reach(self) -> tuple[float, float] | None:
+        """When a turn could be affected by the kill: sent from a lease (plus margin) before it
+        until the killed worker's people were taken over (a lease, the sweep, a margin) after it."""
+        if not self.kill:
+            return None
+        at = self.t0 + self.kill["at_s"]
+        return at - self.args.lease - 5, at + self.args.lease + 15
+
     def figures(self, figures: Figures) -> None:
         args = self.args
         w0, w1 = self.t0 + args.warmup, self.t0 + args.warmup + args.duration
@@ -315,9 +326,9 @@ class Surge:
         figures.webhook_200_p95_ms = round(percentile(stored, 95), 1)
         figures.generator_lag_p95_ms = round(percentile(self.lags, 95), 1)
         figures.generator_lag_max_ms = round(max(self.lags, default=0.0), 1)
-        if self.kill:
-            k0 = self.t0 + self.kill["at_s"] - args.lease - 5  # turns that could be affected by the kill
-            k1 = self.t0 + self.kill["at_s"] + args.lease + 15
+        reach = self.kill_reach()
+        if reach is not None:
+            k0, k1 = reach
             calm = [
                 (t.first_reply - t.sent) * 1000 for t in answered if t.first_reply and not k0 <= t.sent < k1
             ]
@@ -344,13 +355,19 @@ class Surge:
         groups: dict[tuple[str, str], list[Person]] = {}
         for p in done:
             groups.setdefault((p.script, p.channel), []).append(p)
+        if reach is not None:
+            figures.lost_outside_kill = figures.duplicated_outside_kill = 0
         for members in groups.values():
             sets = Counter(frozenset(Counter(k for _, k in p.replies).items()) for p in members)
             reference = Counter(dict(sets.most_common(1)[0][0]))
             for p in members:
                 got = Counter(k for _, k in p.replies)
-                figures.lost_replies += sum((reference - got).values())
-                figures.duplicated_replies += sum((got - reference).values())
+                lost, extra = sum((reference - got).values()), sum((got - reference).values())
+                figures.lost_replies += lost
+                figures.duplicated_replies += extra
+                if reach is not None and not any(reach[0] <= t.sent < reach[1] for t in p.turns):
+                    figures.lost_outside_kill += lost
+                    figures.duplicated_outside_kill += extra
 
 
 GENERATOR = "load generator + fake APIs"
@@ -602,6 +619,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"| turns never answered (after the inbox drained) / messages left pending | "
         f"{f['turns_unanswered']} / {f['inbox_pending_at_end']} |",
         f"| lost replies / duplicated replies | {f['lost_replies']} / {f['duplicated_replies']} |",
+        f"| of those, people with no turn within reach of the kill: lost / duplicated | "
+        f"{f['lost_outside_kill']} / {f['duplicated_outside_kill']} |",
         f"| people cut short by the time bound | {f['people_incomplete']} |",
         f"| replies recorded by the fake APIs | {f['replies_recorded']:,} |",
         f"| stock `rasa run` parses/s (32 clients, same run) | {stock.get('parses_per_s_32_clients', '-')} |",
