@@ -38,6 +38,7 @@ class App:
     inbox: SqlInbox  # shared by the channels: one pool of receiving threads
     engine: DialogueEngine
     counter: SqlCounter
+    http: AiohttpTransport  # the NLU client's connections: closed when the server stops
 
     async def aclose(self) -> None:
         await self.counter.flush()
@@ -49,7 +50,8 @@ def build_app(settings: Settings) -> App:
     db = make_engine(settings.database_url)
     create_all(db)
     secret = settings.secret_key.get_secret_value()
-    nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout, transport=AiohttpTransport())
+    http = AiohttpTransport()
+    nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout, transport=http)
     sealer = Sealer(secret)
     handoff = HandoffDesk(db, sealer)
     pseudonymize = Pseudonymizer(secret)
@@ -84,4 +86,5 @@ def build_app(settings: Settings) -> App:
         inbox=SqlInbox(db),
         engine=engine,
         counter=counter,
+        http=http,
     )

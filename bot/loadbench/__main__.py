@@ -646,4 +646,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from bot.commands.support import terminate_as_interrupt
+
+    with terminate_as_interrupt():  # `kill` stops PostgreSQL, the NLU server and the workers too
+        raise SystemExit(main())

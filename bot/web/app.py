@@ -95,6 +95,7 @@ def create_web_app(
                 await app.counter.flush()  # the last seconds of anonymous counts
             except Exception as exc:
                 log.warning("counts not written at shutdown error=%s", type(exc).__name__)
+            await app.http.aclose()  # opened again if the app is served again (tests)
 
     async def healthz(request: Request) -> Response:
         try:
