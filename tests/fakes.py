@@ -1,6 +1,11 @@
-"""Fakes for the outside world: a keyword classifier standing in for Rasa in unit tests."""
+"""Fakes for the outside world: a keyword classifier standing in for Rasa in unit tests, a
+server that never answers."""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 from nlu.client import Entity, NluUnavailable, Parse
 from referrals.places import default_gazetteer
@@ -38,3 +43,21 @@ class FakeClassifier:
                 return Parse(intent, 0.93, ((intent, 0.93), ("health", 0.03)), entities)
         # Unknown: low confidence, a plausible ranking for "did you mean".
         return Parse("work", 0.31, (("work", 0.31), ("documents", 0.25), ("money", 0.2)), entities)
+
+
+@contextlib.asynccontextmanager
+async def silent_server() -> AsyncIterator[int]:
+    """A server on 127.0.0.1 that accepts connections, reads the request and never answers (a
+    stalled API); yields its port."""
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            await reader.read(65536)
+            await asyncio.sleep(30)
+        writer.close()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()

@@ -4,16 +4,13 @@ close at shutdown and open again when used."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
 from bot.http_transport import AiohttpTransport
 from nlu.service import free_port
 from tests.fake_telegram import FakeBotApi
+from tests.fakes import silent_server
 
 
 async def test_requests_and_answers_are_httpxs(telegram_api: FakeBotApi) -> None:
@@ -36,23 +33,6 @@ async def test_nobody_listening_is_a_connect_error() -> None:
     async with httpx.AsyncClient(transport=AiohttpTransport()) as client:
         with pytest.raises(httpx.ConnectError):
             await client.get(f"http://127.0.0.1:{free_port()}/status")
-
-
-@contextlib.asynccontextmanager
-async def silent_server() -> AsyncIterator[int]:
-    """Accepts connections, reads the request, never answers."""
-
-    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(Exception):
-            await reader.read(65536)
-            await asyncio.sleep(30)
-        writer.close()
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
 
 
 async def test_no_answer_in_time_is_a_read_timeout() -> None:

@@ -4,10 +4,6 @@ network fails."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
@@ -15,6 +11,7 @@ from telegram.error import NetworkError, TimedOut
 from bot.channels.telegram_request import AiohttpRequest
 from nlu.service import free_port
 from tests.fake_telegram import FakeBotApi
+from tests.fakes import silent_server
 
 
 def bot_for(base_url: str, token: str = "123456:TEST-token", **timeouts: float) -> Bot:  # noqa: S107
@@ -48,23 +45,6 @@ async def test_nobody_listening_is_a_network_error_the_sender_may_repeat() -> No
         await bot.get_me()
     assert not isinstance(caught.value, TimedOut)  # nothing reached Telegram
     await bot.shutdown()
-
-
-@contextlib.asynccontextmanager
-async def silent_server() -> AsyncIterator[int]:
-    """Accepts connections, reads the request, never answers."""
-
-    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(Exception):
-            await reader.read(65536)
-            await asyncio.sleep(30)
-        writer.close()
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
 
 
 async def test_no_answer_in_time_is_timed_out_which_is_not_repeated() -> None:
