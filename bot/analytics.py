@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -18,6 +19,8 @@ from sqlalchemy import Engine, UniqueConstraint, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
+
+log = logging.getLogger(__name__)
 
 
 class Kind(StrEnum):
@@ -47,7 +50,10 @@ def iso_week(when: datetime) -> str:
 class Counter(Protocol):
     async def count(
         self, kind: Kind, *, topic: str, language: str, state: str | None, when: datetime
-    ) -> None: ...
+    ) -> None:
+        """Never raises: the engine counts before it answers (an emergency too), and a count
+        that cannot be written must not turn the answer into an error message."""
+        ...
 
 
 class SqlCounter:
@@ -87,7 +93,10 @@ class SqlCounter:
     ) -> None:
         self._pending[(kind.value, topic, language, state or "unknown", iso_week(when))] += 1
         if self._clock() - self._last >= self._flush_every:
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception as exc:  # kept for the next flush; the person's answer goes on
+                log.warning("counts not written error=%s", type(exc).__name__)
 
     async def flush(self) -> None:
         """Write the counts kept in memory; on failure they are kept for the next time."""

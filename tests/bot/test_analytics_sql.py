@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.analytics import Kind, SqlCounter, UsageCount
 from bot.db import create_all, make_engine
@@ -54,4 +54,22 @@ async def test_counts_kept_in_memory_are_written_every_few_seconds_and_at_shutdo
     assert stored() == 4
     await counter.flush()  # a worker stopping
     assert stored() == 5
+    engine.dispose()
+
+
+async def test_a_count_that_cannot_be_written_does_not_fail_the_answer_and_is_kept(db_url: str) -> None:
+    """The engine counts an emergency before it answers: a database hiccup there must not turn the
+    911 message into an error message. The count waits for the next write."""
+    engine = make_engine(db_url)
+    create_all(engine)
+    counter = SqlCounter(engine)
+    when = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE usage_count RENAME TO usage_count_away"))
+    await counter.count(Kind.QUESTION, topic="emergency", language="es", state="MX-CHP", when=when)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE usage_count_away RENAME TO usage_count"))
+    await counter.count(Kind.QUESTION, topic="emergency", language="es", state="MX-CHP", when=when)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.sum(UsageCount.count))).scalar_one() == 2
     engine.dispose()
