@@ -16,6 +16,7 @@ closed by the other side ``httpx.RemoteProtocolError``.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import aiohttp
 import httpx
@@ -24,27 +25,48 @@ import httpx
 _RECOMPUTED = frozenset({"content-length", "transfer-encoding"})
 
 
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """``httpx.AsyncClient(transport=AiohttpTransport())``. One aiohttp session per event loop,
-    created on the first request (python-telegram-bot starts and stops its client on different
-    loops in tests and at start-up), at most ``limit`` connections, kept alive."""
+class LoopSession:
+    """One aiohttp session per event loop, made when first needed, with at most ``limit`` kept-alive
+    connections: python-telegram-bot checks the token on one loop at start-up and serves on
+    another, and tests run each on its own loop. :meth:`close` closes it; the next request opens
+    a new one (an app served again)."""
 
-    def __init__(self, *, limit: int = 16) -> None:
+    def __init__(self, *, limit: int, **options: Any) -> None:
         self._limit = limit
+        self._options = options
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _session_here(self) -> aiohttp.ClientSession:
+    @property
+    def current(self) -> aiohttp.ClientSession | None:
+        return self._session
+
+    def get(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._loop is not loop:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._limit, enable_cleanup_closed=False),
-                auto_decompress=False,  # httpx decodes, as it would with its own transport
-                skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+                connector=aiohttp.TCPConnector(limit=self._limit),
                 cookie_jar=aiohttp.DummyCookieJar(),
+                **self._options,
             )
             self._loop = loop
         return self._session
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed and self._loop is asyncio.get_running_loop():
+            await session.close()
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """``httpx.AsyncClient(transport=AiohttpTransport())``: its requests on a :class:`LoopSession`."""
+
+    def __init__(self, *, limit: int = 16) -> None:
+        self.sessions = LoopSession(
+            limit=limit,
+            auto_decompress=False,  # httpx decodes, as it would with its own transport
+            skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
@@ -57,7 +79,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _RECOMPUTED]
         body = await request.aread()
         try:
-            async with self._session_here().request(
+            async with self.sessions.get().request(
                 request.method,
                 str(request.url),
                 headers=headers,
@@ -85,9 +107,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
 
     async def aclose(self) -> None:
-        session, self._session = self._session, None
-        if session is not None and not session.closed and self._loop is asyncio.get_running_loop():
-            await session.close()
+        await self.sessions.close()
 
 
 def _sum(a: float | None, b: float | None) -> float | None:

@@ -15,17 +15,17 @@ Telegram, or the connection broke: the caller may send again).
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.http_transport import LoopSession
+
 
 class AiohttpRequest(BaseRequest):
-    __slots__ = ("_connect", "_limit", "_loop", "_media_write", "_pool", "_read", "_session")
+    __slots__ = ("_connect", "_media_write", "_pool", "_read", "_sessions")
 
     def __init__(
         self,
@@ -36,38 +36,21 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
     ) -> None:
-        self._limit = connection_pool_size
         self._read = read_timeout
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._media_write = media_write_timeout
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sessions = LoopSession(limit=connection_pool_size, headers={"User-Agent": self.USER_AGENT})
 
     @property
     def read_timeout(self) -> float | None:
         return self._read
 
-    def _session_here(self) -> aiohttp.ClientSession:
-        """One session per event loop (python-telegram-bot checks the token on one loop at start-up
-        and serves on another), created when first needed."""
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._loop is not loop:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._limit),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                headers={"User-Agent": self.USER_AGENT},
-            )
-            self._loop = loop
-        return self._session
-
     async def initialize(self) -> None:
-        self._session_here()
+        self._sessions.get()
 
     async def shutdown(self) -> None:
-        session, self._session = self._session, None
-        if session is not None and not session.closed and self._loop is asyncio.get_running_loop():
-            await session.close()
+        await self._sessions.close()
 
     async def do_request(
         self,
@@ -105,7 +88,7 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
-            async with self._session_here().request(
+            async with self._sessions.get().request(
                 method, url, data=data, headers=headers, timeout=timeout, allow_redirects=False
             ) as response:
                 return response.status, await response.read()

@@ -50,10 +50,10 @@ async def test_closing_the_transport_closes_its_connections_and_a_new_request_op
     client = httpx.AsyncClient(transport=transport)
     me = f"{telegram_api.base_url}{telegram_api.token}/getMe"
     assert (await client.get(me)).status_code == 200
-    session = transport._session
+    session = transport.sessions.current
     assert session is not None and not session.closed
     await transport.aclose()  # a server stopping
     assert session.closed
     assert (await client.get(me)).status_code == 200  # served again
     await client.aclose()
-    assert transport._session is None
+    assert transport.sessions.current is None
