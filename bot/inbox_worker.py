@@ -60,6 +60,15 @@ class Deliveries:
         self._record = record
         self._count = 0
 
+    @classmethod
+    def every(cls) -> Deliveries:
+        """Every send due, nothing recorded: replies sent outside the inbox (staff replies)."""
+
+        async def nothing(_: int) -> None:
+            return None
+
+        return cls(0, nothing)
+
     async def next(self) -> bool:
         position = self._count
         self._count += 1

@@ -222,10 +222,7 @@ class TelegramChannel:
         """Each reply as Bot API calls; ``deliveries`` skips those that went out before a worker
         was killed (see :class:`~bot.inbox_worker.Deliveries`)."""
         bot = self.application.bot
-
-        async def due() -> bool:
-            return deliveries is None or await deliveries.next()
-
+        due = (deliveries or Deliveries.every()).next
         for reply in replies:
             if reply.audio is not None and await due():
                 with reply.audio.open("rb") as voice:

@@ -181,10 +181,7 @@ class WhatsAppChannel:
             log.warning("whatsapp not sent session=%s: outside the 24-hour window", session_id[:12])
             raise ServiceWindowClosed("the person wrote more than 24 hours ago: a template is needed")
         labels = self._labels(session.language if session is not None else None)
-
-        async def due() -> bool:
-            return deliveries is None or await deliveries.next()
-
+        due = (deliveries or Deliveries.every()).next
         for reply in replies:
             if reply.audio is not None and await due():
                 media_id = await self.api.upload_audio(reply.audio)
