@@ -55,7 +55,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col
 
-from bot.sessions import aware, session_upsert, utcnow, write_sessions
+from bot.sessions import aware, session_upsert, utcnow
 
 
 class State(StrEnum):
@@ -208,7 +208,7 @@ class _Statements:
         ).returning(lease.c.session_id)
         # the pending states as literal SQL: SQLAlchemy renders an expanding ``IN`` again on
         # every execution, and ``<> 'done'`` cannot be an index condition
-        pending = text(f"inbox_message.state IN ('{State.RECEIVED.value}', '{State.ANSWERED.value}')")
+        pending = text(f"inbox_message.state IN ({', '.join(repr(state) for state in PENDING)})")
         self.next = (
             select(m.c.id, m.c.channel, m.c.state, m.c.payload, m.c.replies, m.c.sent)
             .where(m.c.session_id == bindparam("sid"), pending)
@@ -314,7 +314,8 @@ class SqlInbox:
 
     def _answered(self, message: int, replies: str, sessions: Sequence[dict[str, Any]]) -> None:
         with (self._transactional if sessions else self._engine).begin() as conn:
-            write_sessions(conn, self._session_upsert, list(sessions))
+            for params in sessions:
+                conn.execute(self._session_upsert, params)
             conn.execute(self._sql.answered, {"mid": message, "replies": replies})
 
     def _renew(self, session_id: str, owner: str, until: datetime) -> bool:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, Insert, bindparam, delete, select
+from sqlalchemy import Engine, Insert, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
@@ -85,16 +85,11 @@ def session_upsert(dialect: str) -> Insert:
     )
 
 
-def write_sessions(conn: Connection, upsert: Insert, held: list[dict[str, Any]]) -> None:
-    for params in held:
-        conn.execute(upsert, params)
-
-
 @contextlib.contextmanager
 def held_saves() -> Iterator[list[dict[str, Any]]]:
     """Within this block (the current task and what it awaits) :meth:`SqlSessionStore.save`
     writes nothing: it adds the session's values to the list yielded, for the caller to write with
-    :func:`write_sessions` in its own transaction. The inbox writes them together with the
+    :func:`session_upsert` in its own transaction. The inbox writes them together with the
     replies they produced, so that a worker killed in between leaves neither: the message is then
     handled again from the session as it was, and gets the same answer (a session saved without
     its replies stored made the message get another answer, or none: the load bench's kill -9
