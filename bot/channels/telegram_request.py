@@ -4,9 +4,9 @@ python-telegram-bot sends Bot API calls through a :class:`~telegram.request.Base
 (``HTTPXRequest``) is built on httpx. Under load, with httpcore already replaced, a worker still
 spent 9 % of its time in httpx (7 % building requests: URL and header objects) for the replies
 of every turn (py-spy, load bench); on this one the bench's workers went from 10.7 to 9.5 ms of
-CPU an answered turn (docs/PERFORMANCE.md). It sends the same bytes — form-encoded parameters, multipart when a
-file goes with them, as ``HTTPXRequest`` does — through one aiohttp session with a small pool of
-kept-alive connections.
+CPU an answered turn (docs/PERFORMANCE.md). It sends the same bytes — form-encoded parameters,
+multipart when a file goes with them, as ``HTTPXRequest`` does — through one aiohttp session
+with a small pool of kept-alive connections.
 
 Errors follow python-telegram-bot's: a timeout waiting for the answer is ``TimedOut`` (the call
 may have reached Telegram: not repeated, see ``bot.channels.telegram._retrying``); one that never
