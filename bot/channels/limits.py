@@ -27,11 +27,12 @@ def split_text(text: str, limit: int) -> list[str]:
     rest = text
     while len(rest) > limit:
         window = rest[:limit]
-        cut = max(window.rfind("\n\n"), -1)
-        if cut < limit // 2:
-            cut = window.rfind("\n")
-        if cut < limit // 2:
-            cut = window.rfind(" ")
+        for boundary in ("\n\n", "\n", " "):  # the widest boundary in the second half of the window
+            cut = window.rfind(boundary)
+            if cut >= limit // 2:
+                break
+        else:  # none there: the last boundary of any kind, however early
+            cut = max(window.rfind("\n"), window.rfind(" "))
         if cut <= 0:
             cut = limit  # one unbroken word longer than the limit
         pieces.append(rest[:cut].rstrip())

@@ -91,6 +91,12 @@ def test_paragraphs_are_preferred_over_lines_and_words() -> None:
     assert pieces[0].endswith("a" * 30)  # cut at the paragraph, not inside the b's
 
 
+def test_a_line_break_early_in_the_window_is_still_a_boundary() -> None:
+    # found by the property below: no space after the line break, none late enough before it
+    text = "a a a aaaaaaaaaa aaaaaaaaaaaaa\naaaaaaaaaaaaaaaaa"
+    assert assert_clean_split(text, 30) == ["a a a aaaaaaaaaa", "aaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaa"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.text(alphabet="abcdeñ'ö", min_size=1, max_size=25), min_size=1, max_size=400),
