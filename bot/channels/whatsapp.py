@@ -30,6 +30,7 @@ from bot.channels.whatsapp_payloads import (
     Labels,
     Message,
     addressed,
+    needs_labels,
     render,
     text_message,
 )
@@ -174,7 +175,11 @@ class WhatsAppChannel:
         """``deliveries`` skips the sends that went out before a worker was killed (see
         :class:`~bot.inbox_worker.Deliveries`); a refused interactive message and its plain-text
         fallback count as one."""
-        session = await self._session(session_id)
+        # The session, for the window of a message sent on its own (staff replies) and for the
+        # language of list buttons; most replies to a message need neither.
+        session = None
+        if opened is None or any(needs_labels(reply) for reply in replies):
+            session = await self._session(session_id)
         if opened is None and session is not None and session.last_inbound_at is not None:
             opened = aware(session.last_inbound_at)
         if opened is None or not self._inside_window(opened):

@@ -72,6 +72,13 @@ def text_message(text: str) -> Message:
     return Message("text", {"type": "text", "text": {"body": text, "preview_url": False}})
 
 
+def needs_labels(reply: Outbound) -> bool:
+    """Whether :func:`render` uses the :class:`Labels` for this reply (a list of choices, or
+    choices without words of their own)."""
+    choices = _usable(reply.choices)
+    return bool(choices) and (len(choices) > BUTTONS or not reply.text.strip())
+
+
 def render(reply: Outbound, labels: Labels) -> list[Message]:
     messages: list[Message] = []
     choices = _usable(reply.choices)

@@ -392,6 +392,24 @@ async def test_a_whole_conversation_on_whatsapp(
     assert all(p["to"] == USER for p in graph.sent)
 
 
+async def test_the_list_button_is_in_the_persons_language(
+    channel: WhatsAppChannel, engine: DialogueEngine, graph: FakeGraph, meta: Meta, tmp_path: Path
+) -> None:
+    # The adapter's own words (not the engine's) come from the person's session, read for them.
+    async with web_client(channel, engine, tmp_path) as client:
+        await meta.post(client, meta.text("hello"))
+        await channel.join()
+        await meta.post(client, meta.tap(graph, "lang:ht"))
+        await channel.join()
+        before = len(graph.sent)
+        await meta.post(client, meta.tap(graph, graph.choices_of(graph.sent[-1])[0]))  # consent
+        await channel.join()
+    menu = graph.sent[before:]
+    assert menu and {p["interactive"]["action"]["button"] for p in menu} == {  # type: ignore[index]
+        translations("ht").gettext("See options")
+    }
+
+
 async def test_services_with_coordinates_are_sent_as_map_pins(
     channel: WhatsAppChannel, engine: DialogueEngine, graph: FakeGraph, meta: Meta, tmp_path: Path
 ) -> None:
