@@ -245,6 +245,38 @@ class _Statements:
         )
 
 
+class _OneStatement:
+    """PostgreSQL only (SQLite has no INSERT/UPDATE/DELETE in ``WITH``): two of a message's steps
+    as one statement each, atomic without ``BEGIN`` and ``COMMIT`` — a round trip costs the
+    database more than what the statement does (the load bench: about 0.2 ms of PostgreSQL's CPU
+    per round trip, 0.03–0.13 ms executing a statement)."""
+
+    def __init__(self, statements: _Statements) -> None:
+        # the replies stored and the session that produced them saved, together
+        self.answered = statements.answered.add_cte(session_upsert("postgresql").cte("saved"))
+        # done; then the person's next pending message, or the lease given back if there is none.
+        # The three parts share one snapshot, taken before the update: hence ``id <> :mid``.
+        self.done = text(
+            """
+            WITH finished AS (
+                UPDATE inbox_message SET state = :done, payload = NULL, replies = NULL, updated_at = :now
+                WHERE id = :mid
+            ), following AS (
+                SELECT id, channel, state, payload, replies, sent FROM inbox_message
+                WHERE session_id = :sid AND state IN (:received, :answered) AND id <> :mid
+                ORDER BY id LIMIT 1
+            ), released AS (
+                DELETE FROM inbox_lease
+                WHERE session_id = :sid AND owner = :owner AND NOT EXISTS (SELECT 1 FROM following)
+                RETURNING session_id
+            )
+            SELECT f.id, f.channel, f.state, f.payload, f.replies, f.sent,
+                (SELECT count(*) FROM released) AS released
+            FROM (SELECT 1) AS one LEFT JOIN following AS f ON true
+            """
+        ).bindparams(done=State.DONE.value, received=State.RECEIVED.value, answered=State.ANSWERED.value)
+
+
 class SqlInbox:
     """The inbox on SQLite or PostgreSQL, one worker thread per call.
 
@@ -264,7 +296,9 @@ class SqlInbox:
         self._receiving = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-receive")
         if engine.dialect.name not in ("postgresql", "sqlite"):
             raise ValueError("the inbox needs SQLite or PostgreSQL (INSERT … ON CONFLICT)")
-        self._sql = _Statements(postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert)
+        postgresql = engine.dialect.name == "postgresql"
+        self._sql = _Statements(postgresql_insert if postgresql else sqlite_insert)
+        self._one = _OneStatement(self._sql) if postgresql else None
 
     # -- sync bodies ---------------------------------------------------------------------------
 
@@ -288,10 +322,7 @@ class SqlInbox:
         return conn.execute(self._sql.acquire, params).first() is not None
 
     def _next_on(self, conn: Connection, session_id: str) -> Pending | None:
-        row = conn.execute(self._sql.next, {"sid": session_id}).first()
-        if row is None or row[0] is None:
-            return None
-        return Pending(row[0], row[1], State(row[2]), row[3], row[4], row[5])
+        return _pending(conn.execute(self._sql.next, {"sid": session_id}).first())
 
     def _acquire(self, session_id: str, owner: str, until: datetime) -> bool:
         with self._engine.begin() as conn:
@@ -313,6 +344,10 @@ class SqlInbox:
             return self._next_on(conn, session_id)
 
     def _answered(self, message: int, replies: str, sessions: Sequence[dict[str, Any]]) -> None:
+        if self._one is not None and len(sessions) == 1:
+            with self._engine.begin() as conn:
+                conn.execute(self._one.answered, {**sessions[0], "mid": message, "replies": replies})
+            return
         with (self._transactional if sessions else self._engine).begin() as conn:
             for params in sessions:
                 conn.execute(self._session_upsert, params)
@@ -329,6 +364,11 @@ class SqlInbox:
             conn.execute(self._sql.progress, {"mid": message, "sent": sent})
 
     def _done(self, message: int, session_id: str, owner: str) -> tuple[Pending | None, bool]:
+        if self._one is not None:
+            params = {"mid": message, "sid": session_id, "owner": owner, "now": utcnow()}
+            with self._engine.begin() as conn:
+                row = conn.execute(self._one.done, params).one()
+            return (None, True) if row.released else (_pending(row), False)
         with self._engine.begin() as conn:
             conn.execute(self._sql.done, {"mid": message, "now": utcnow()})
             if conn.execute(self._sql.release_if_idle, {"sid": session_id, "owner": owner}).first():
@@ -399,6 +439,12 @@ class SqlInbox:
 
     async def prune(self, before: datetime) -> int:
         return await asyncio.to_thread(self._prune, before)
+
+
+def _pending(row: Any) -> Pending | None:
+    if row is None or row[0] is None:
+        return None
+    return Pending(row[0], row[1], State(row[2]), row[3], row[4], row[5])
 
 
 class MemoryInbox:

@@ -66,7 +66,8 @@ class SqlReferralFinder:
         categories: dict[str, tuple[str, ...]] | None = None,
         local_radius_km: float = 50.0,
     ) -> None:
-        self._engine = engine
+        # read-only queries: without a transaction, no BEGIN and ROLLBACK round trips around them
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._places = gazetteer or default_gazetteer()
         self._categories = categories if categories is not None else intent_categories()
         self._radius = local_radius_km
