@@ -128,3 +128,30 @@ def test_training_emergencies_are_almost_all_caught() -> None:
     emergencies = [ex for ex in read_training(DATA) if ex.intent == "emergency"]
     missed = [ex.text for ex in emergencies if safety.check(ex.text) is None]
     assert len(missed) / len(emergencies) < 0.03, missed
+
+
+def every_pattern_in_order(text: str, monkeypatch: pytest.MonkeyPatch) -> Danger | None:
+    """``check`` without the first-word index: every phrase's pattern searched, in order."""
+    every = range(len(safety._PHRASES.patterns))
+    with monkeypatch.context() as patch:
+        patch.setattr(safety._PHRASES, "candidates", lambda words: every)
+        return safety.check(text)
+
+
+def phrase_texts() -> list[str]:
+    """Each phrase written out (stems completed, gaps filled), alone and after another one."""
+    written = []
+    for phrases in PHRASES.values():
+        for items in phrases.values():
+            written += [p.replace("*", "aron").replace("~", "en la casa") for p in items]
+    return written + [f"{a} y luego {b}" for a, b in zip(written, reversed(written), strict=True)]
+
+
+def test_the_first_word_index_finds_what_every_pattern_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = (
+        phrase_texts() + [ex.text for ex in read_training(DATA)] + [ex.text for ex in read_heldout(HELDOUT)]
+    )
+    assert len(texts) > 3000
+    found = [safety.check(t) for t in texts]
+    assert sum(danger is not None for danger in found) > 1500  # the phrases themselves, at least
+    assert found == [every_pattern_in_order(t, monkeypatch) for t in texts]
