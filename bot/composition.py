@@ -25,6 +25,9 @@ from referrals import SqlReferralFinder
 from referrals.places import default_gazetteer
 
 COUNTS_EVERY = 2.0  # seconds: anonymous counts are written together (bot/analytics.py)
+# seconds a referral search is kept for the same question in the same minute; a registry change
+# made on another worker reaches replies within this long (referrals/recent.py)
+REFERRALS_KEPT = 30.0
 
 
 @dataclass
@@ -64,7 +67,7 @@ def build_app(settings: Settings) -> App:
         sessions=SqlSessionStore(db),
         classifier=nlu,
         answers=AnswerBook(settings.content_dir),
-        referrals=SqlReferralFinder(db),
+        referrals=SqlReferralFinder(db, remember_for=REFERRALS_KEPT),
         places=default_gazetteer(),
         pseudonymize=pseudonymize,
         eraser=erase,

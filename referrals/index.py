@@ -76,10 +76,21 @@ class PlaceLookup:
         return region.timezone if region is not None else DEFAULT_TIMEZONE
 
 
+_generation = 0
+
+
+def generation() -> int:
+    """How many times search rows were rebuilt in this process: results kept from before a
+    rebuild are stale (``referrals.recent``)."""
+    return _generation
+
+
 def rebuild(
     conn: Connection, service_ids: Iterable[str] | None = None, gazetteer: Gazetteer | None = None
 ) -> int:
     """Rebuild the search rows of ``service_ids`` (all services when None). Returns rows written."""
+    global _generation
+    _generation += 1
     lookup = PlaceLookup(gazetteer or default_gazetteer())
     if service_ids is None:
         conn.execute(delete(table_of(ReferralHours)))

@@ -36,9 +36,10 @@ from sqlalchemy import Date, Engine, TextClause, bindparam, select, text
 
 from referrals.finder import Reason, Referral, ReferralResult
 from referrals.hours import Interval, is_open, local_now, next_opening, opening_hours
-from referrals.index import DEFAULT_TIMEZONE
+from referrals.index import DEFAULT_TIMEZONE, generation
 from referrals.places import Gazetteer, Place, default_gazetteer, haversine_km
 from referrals.profile import OFFERED_STATUSES
+from referrals.recent import RecentResults
 from referrals.tables import ReferralCard
 from referrals.taxonomy import intent_categories
 
@@ -65,7 +66,10 @@ class SqlReferralFinder:
         gazetteer: Gazetteer | None = None,
         categories: dict[str, tuple[str, ...]] | None = None,
         local_radius_km: float = 50.0,
+        remember_for: float = 0.0,
     ) -> None:
+        """``remember_for``: seconds a search's result is kept for the same question asked in the
+        same minute (``referrals.recent``); 0 searches every time (the desk, tools, tests)."""
         # read-only queries: without a transaction, no BEGIN and ROLLBACK round trips around them
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._places = gazetteer or default_gazetteer()
@@ -74,6 +78,7 @@ class SqlReferralFinder:
         zones = {p.timezone for p in [*self._places.states, *self._places.cities]} | {DEFAULT_TIMEZONE}
         self._zones = sorted(zones)
         self._zone_info = {zone: ZoneInfo(zone) for zone in self._zones}
+        self._recent: RecentResults[ReferralResult] = RecentResults(remember_for, generation)
 
     async def find(
         self,
@@ -116,6 +121,28 @@ class SqlReferralFinder:
         if not categories or limit <= 0:
             return ReferralResult(referrals=(), scope="none")
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        language = (language or "").split("-")[0].lower()
+        minute = now.astimezone(UTC).replace(second=0, microsecond=0)
+        key = (intent, place, latitude, longitude, language, populations, limit, minute)
+        kept = self._recent.get(key)
+        if kept is not None:
+            return kept
+        rebuilds = generation()
+        result = self._search(categories, place, language, now, latitude, longitude, populations, limit)
+        self._recent.put(key, result, rebuilds)
+        return result
+
+    def _search(
+        self,
+        categories: tuple[str, ...],
+        place: Place | None,
+        language: str,
+        now: datetime,
+        latitude: float | None,
+        longitude: float | None,
+        populations: frozenset[str],
+        limit: int,
+    ) -> ReferralResult:
         point: tuple[float, float] | None = None
         if latitude is not None and longitude is not None:
             point = (latitude, longitude)
@@ -124,7 +151,6 @@ class SqlReferralFinder:
         elif place is not None and not place.is_state:
             point = (place.latitude, place.longitude)
         state = place.state_code if place is not None else None
-        language = (language or "").split("-")[0].lower()
 
         rank_point = point
         if rank_point is None and place is not None:
