@@ -55,7 +55,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col
 
-from bot.sessions import aware, session_upsert, utcnow
+from bot.sessions import ConversationSession, StoredSession, aware, session_upsert, utcnow
+
+SESSION_TABLE = ConversationSession.__table__  # type: ignore[attr-defined]
 
 
 class State(StrEnum):
@@ -112,6 +114,7 @@ class Pending:
     payload: str | None
     replies: str | None
     sent: int = 0  # channel sends that went out before the worker handling it died
+    session: StoredSession | None = None  # the person's session, when read with the message
 
 
 class Inbox(Protocol):
@@ -209,8 +212,11 @@ class _Statements:
         # the pending states as literal SQL: SQLAlchemy renders an expanding ``IN`` again on
         # every execution, and ``<> 'done'`` cannot be an index condition
         pending = text(f"inbox_message.state IN ({', '.join(repr(state) for state in PENDING)})")
+        # the message with the person's session: one statement instead of two
         self.next = (
-            select(m.c.id, m.c.channel, m.c.state, m.c.payload, m.c.replies, m.c.sent)
+            select(m.c.id, m.c.channel, m.c.state, m.c.payload, m.c.replies, m.c.sent, m.c.session_id)
+            .add_columns(*(c.label(f"s_{c.name}") for c in SESSION_TABLE.columns))
+            .select_from(m.outerjoin(SESSION_TABLE, SESSION_TABLE.c.id == m.c.session_id))
             .where(m.c.session_id == bindparam("sid"), pending)
             .order_by(m.c.id)
             .limit(1)
@@ -254,15 +260,17 @@ class _OneStatement:
     def __init__(self, statements: _Statements) -> None:
         # the replies stored and the session that produced them saved, together
         self.answered = statements.answered.add_cte(session_upsert("postgresql").cte("saved"))
-        # done; then the person's next pending message, or the lease given back if there is none.
-        # The three parts share one snapshot, taken before the update: hence ``id <> :mid``.
+        # done; then the person's next pending message (with their session), or the lease given
+        # back if there is none. The parts share one snapshot, taken before the update: hence
+        # ``id <> :mid``.
+        session = ", ".join(f"s.{c.name} AS s_{c.name}" for c in SESSION_TABLE.columns)
         self.done = text(
-            """
+            f"""
             WITH finished AS (
                 UPDATE inbox_message SET state = :done, payload = NULL, replies = NULL, updated_at = :now
                 WHERE id = :mid
             ), following AS (
-                SELECT id, channel, state, payload, replies, sent FROM inbox_message
+                SELECT id, channel, state, payload, replies, sent, session_id FROM inbox_message
                 WHERE session_id = :sid AND state IN (:received, :answered) AND id <> :mid
                 ORDER BY id LIMIT 1
             ), released AS (
@@ -270,10 +278,11 @@ class _OneStatement:
                 WHERE session_id = :sid AND owner = :owner AND NOT EXISTS (SELECT 1 FROM following)
                 RETURNING session_id
             )
-            SELECT f.id, f.channel, f.state, f.payload, f.replies, f.sent,
+            SELECT f.id, f.channel, f.state, f.payload, f.replies, f.sent, f.session_id, {session},
                 (SELECT count(*) FROM released) AS released
             FROM (SELECT 1) AS one LEFT JOIN following AS f ON true
-            """
+                LEFT JOIN conversation_session AS s ON s.id = f.session_id
+            """  # noqa: S608 (column names of the session table only)
         ).bindparams(done=State.DONE.value, received=State.RECEIVED.value, answered=State.ANSWERED.value)
 
 
@@ -442,9 +451,13 @@ class SqlInbox:
 
 
 def _pending(row: Any) -> Pending | None:
-    if row is None or row[0] is None:
+    """A message read with ``_Statements.next`` or ``_OneStatement.done``, and its session."""
+    if row is None or row.id is None:
         return None
-    return Pending(row[0], row[1], State(row[2]), row[3], row[4], row[5])
+    fields = row._mapping
+    values = {c.name: fields[f"s_{c.name}"] for c in SESSION_TABLE.columns} if fields["s_id"] else None
+    read = StoredSession(row.session_id, values)
+    return Pending(row.id, row.channel, State(row.state), row.payload, row.replies, row.sent, read)
 
 
 class MemoryInbox:

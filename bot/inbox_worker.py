@@ -300,7 +300,7 @@ class InboxWorker:
         else:
             # The session the engine saves is written with the replies, in one transaction.
             holding: contextlib.AbstractContextManager[list[dict[str, Any]]] = (
-                held_saves() if self._inbox.writes_sessions else contextlib.nullcontext([])
+                held_saves(row.session) if self._inbox.writes_sessions else contextlib.nullcontext([])
             )
             with holding as sessions:
                 try:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -75,6 +76,18 @@ _COLUMNS = [c.name for c in _TABLE.columns]
 _HELD: ContextVar[list[dict[str, Any]] | None] = ContextVar("brujula_held_session_saves", default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A person's session as the inbox read it together with their message: its column values,
+    or ``None`` when the person has no session yet."""
+
+    session_id: str
+    values: dict[str, Any] | None
+
+
+_READ: ContextVar[StoredSession | None] = ContextVar("brujula_session_read_with_message", default=None)
+
+
 def session_upsert(dialect: str) -> Insert:
     """The statement that writes a session (insert, or update every column but its creation)."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
@@ -86,19 +99,24 @@ def session_upsert(dialect: str) -> Insert:
 
 
 @contextlib.contextmanager
-def held_saves() -> Iterator[list[dict[str, Any]]]:
+def held_saves(read: StoredSession | None = None) -> Iterator[list[dict[str, Any]]]:
     """Within this block (the current task and what it awaits) :meth:`SqlSessionStore.save`
     writes nothing: it adds the session's values to the list yielded, for the caller to write with
     :func:`session_upsert` in its own transaction. The inbox writes them together with the
     replies they produced, so that a worker killed in between leaves neither: the message is then
     handled again from the session as it was, and gets the same answer (a session saved without
     its replies stored made the message get another answer, or none: the load bench's kill -9
-    lost replies that way)."""
+    lost replies that way).
+
+    ``read``: the session as read with the message (under the person's lease, so nobody else
+    changed it since) — the first :meth:`SqlSessionStore.get` of it returns that instead of
+    reading it again."""
     held: list[dict[str, Any]] = []
-    token = _HELD.set(held)
+    token, read_token = _HELD.set(held), _READ.set(read)
     try:
         yield held
     finally:
+        _READ.reset(read_token)
         _HELD.reset(token)
 
 
@@ -128,6 +146,10 @@ class SqlSessionStore:
             conn.execute(self._delete_row, {"sid": session_id})
 
     async def get(self, session_id: str) -> ConversationSession | None:
+        read = _READ.get()
+        if read is not None and read.session_id == session_id:
+            _READ.set(None)  # once: what the engine reads later comes from the database
+            return ConversationSession(**read.values) if read.values is not None else None
         return await asyncio.to_thread(self._get, session_id)
 
     async def save(self, session: ConversationSession) -> None:

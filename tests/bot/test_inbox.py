@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, event, inspect, select, text
 
 from bot.db import create_all, make_engine
 from bot.identity import Pseudonymizer
@@ -346,6 +346,37 @@ async def test_a_session_is_written_with_the_replies_it_produced_or_not_at_all(d
     await Steps().handle(Inbound.from_text("web", "1", "otra", "w1"))
     saved = await sessions.get("sid-1")
     assert saved is not None and saved.topic == "2"
+
+
+async def test_the_session_comes_with_the_message_and_is_the_one_stored(db: Engine) -> None:
+    sessions = SqlSessionStore(db)
+    reads: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().startswith("SELECT conversation_session"):
+            reads.append(statement)  # a read of the session on its own
+
+    event.listen(db, "before_cursor_execute", seen)
+
+    class Steps(Person):
+        async def handle(self, inbound: Inbound) -> list[Outbound]:
+            session = await sessions.get("sid-1") or ConversationSession(id="sid-1", channel="whatsapp")
+            session.topic = str(int(session.topic or 0) + 1)
+            session.place = inbound.text
+            await sessions.save(session)
+            return [Outbound(f"paso {session.topic} tras {inbound.text}")]
+
+    person = Steps()
+    one = worker(SqlInbox(db), person)
+    # several messages at once: the next one comes with the session the previous one saved
+    await one.submit([message("1", "uno", "wamid.1"), message("1", "dos", "wamid.2")])
+    await one.join()
+    await one.submit([message("1", "tres", "wamid.3")])
+    await one.join()
+    assert person.sent == [("1", "paso 1 tras uno"), ("1", "paso 2 tras dos"), ("1", "paso 3 tras tres")]
+    assert reads == []
+    stored = await sessions.get("sid-1")
+    assert stored is not None and (stored.topic, stored.place) == ("3", "tres")
 
 
 async def test_an_unreadable_payload_does_not_block_the_person(db: Engine) -> None:
