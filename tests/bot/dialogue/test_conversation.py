@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import pytest
 
+from bot.dialogue.engine import DialogueEngine
+from bot.identity import Pseudonymizer
 from bot.languages import LANGUAGES
+from bot.messages import Inbound
+from bot.sessions import ConversationSession, MemorySessionStore, Stage
+from content import AnswerBook
+from nlu.client import Parse
+from referrals import PlaceholderReferrals
+from referrals.places import default_gazetteer
 from tests.conftest import Chat
 from tests.fakes import FakeClassifier
 
@@ -182,3 +193,44 @@ async def test_sessions_are_keyed_by_pseudonym_not_raw_id(chat: Chat, sessions) 
     assert chat.user not in sessions.rows
     (row,) = sessions.rows.values()
     assert len(row.id) == 32 and chat.user not in row.id
+
+
+async def test_at_most_so_many_people_are_handled_at_once_and_all_are_answered(
+    sessions: MemorySessionStore,
+) -> None:
+    inside, most = 0, 0
+
+    class Slow(FakeClassifier):
+        async def parse(self, text: str) -> Parse:
+            nonlocal inside, most
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.01)
+            inside -= 1
+            return await super().parse(text)
+
+    engine = DialogueEngine(
+        sessions=sessions,
+        classifier=Slow(),
+        answers=AnswerBook(),
+        referrals=PlaceholderReferrals(),
+        places=default_gazetteer(),
+        pseudonymize=Pseudonymizer("test-secret"),
+        eraser=sessions.delete,
+        at_once=3,
+    )
+    for person in range(10):  # past the language choice and the consent: their words go to the NLU
+        sid = Pseudonymizer("test-secret")("telegram", str(person))
+        await sessions.save(
+            ConversationSession(
+                id=sid, channel="telegram", language="es", stage=Stage.READY, consent_at=datetime.now(UTC)
+            )
+        )
+    replies = await asyncio.gather(
+        *(
+            engine.handle(Inbound.from_text("telegram", str(p), "necesito un doctor", f"m{p}"))
+            for p in range(10)
+        )
+    )
+    assert most == 3
+    assert all(r and r[0].text for r in replies)
