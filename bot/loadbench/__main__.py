@@ -465,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-people", type=int, default=20_000)
     parser.add_argument("--nlu-cache", type=int, default=4096)
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--report", default="bench-load", help="reports/NAME.md and reports/NAME.json")
     parser.add_argument(
         "--nlu-url", default="", help="use this running NLU service instead of starting the thin server"
     )
@@ -549,8 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown(report))
     if args.write:
         REPORTS.mkdir(exist_ok=True)
-        (REPORTS / "bench-load.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        (REPORTS / "bench-load.md").write_text(markdown(report) + "\n")
+        (REPORTS / f"{args.report}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        (REPORTS / f"{args.report}.md").write_text(markdown(report) + "\n")
     return 0
 
 
