@@ -242,9 +242,11 @@ class InboxWorker:
     async def _run(self, sid: str) -> None:
         """Take the person's lease and handle their pending messages in order; give it back;
         start again if a message was stored meanwhile (by another worker: ``done`` or ``release``
-        sees it; by this one: ``kick`` says so). Three calls for one message, five statements:
-        claim (lease + first message), answered, done (+ the lease given back when nothing else
-        is pending); and one more statement before each channel send after the first."""
+        sees it; by this one: ``kick`` says so). Three calls for one message: claim (the lease,
+        then the first message with the person's session), answered (the replies with the
+        session they advanced), done (+ the lease given back when nothing else is pending, or the
+        next message) — four statements on PostgreSQL; and one more before each channel send
+        after the first."""
         try:
             while True:
                 acquired, row = await self._inbox.claim(sid, self.owner, self._clock() + self._lease)

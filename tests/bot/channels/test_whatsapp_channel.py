@@ -56,6 +56,20 @@ def channel(graph: FakeGraph, engine: DialogueEngine, sessions: MemorySessionSto
     return whatsapp_channel(graph, engine, sessions)
 
 
+async def start(
+    client: httpx.AsyncClient, channel: WhatsAppChannel, graph: FakeGraph, meta: Meta, hello: str, lang: str
+) -> list[dict[str, Any]]:
+    """Greet, choose the language, accept the privacy notice; what the acceptance brought."""
+    await meta.post(client, meta.text(hello))
+    await channel.join()
+    await meta.post(client, meta.tap(graph, f"lang:{lang}"))
+    await channel.join()
+    before = len(graph.sent)
+    await meta.post(client, meta.tap(graph, graph.choices_of(graph.sent[-1])[0]))  # "I accept"
+    await channel.join()
+    return graph.sent[before:]
+
+
 # -- the acceptance points ------------------------------------------------------------------------
 
 
@@ -261,13 +275,7 @@ async def test_what_cannot_be_read_gets_a_kind_answer_and_the_menu(
     channel: WhatsAppChannel, engine: DialogueEngine, graph: FakeGraph, meta: Meta, tmp_path: Path, kind: str
 ) -> None:
     async with web_client(channel, engine, tmp_path) as client:
-        await meta.post(client, meta.text("hola"))
-        await channel.join()
-        await meta.post(client, meta.tap(graph, "lang:es"))
-        await channel.join()
-        accept = graph.choices_of(graph.sent[-1])[0]  # the privacy notice's "I accept"
-        await meta.post(client, meta.tap(graph, accept))
-        await channel.join()
+        await start(client, channel, graph, meta, "hola", "es")
         before = len(graph.sent)
         assert (await meta.post(client, meta.message(kind))).status_code == 200
         await channel.join()
@@ -397,15 +405,8 @@ async def test_the_list_button_is_in_the_persons_language(
 ) -> None:
     # The adapter's own words (not the engine's) come from the person's session, read for them.
     async with web_client(channel, engine, tmp_path) as client:
-        await meta.post(client, meta.text("hello"))
-        await channel.join()
-        await meta.post(client, meta.tap(graph, "lang:ht"))
-        await channel.join()
-        before = len(graph.sent)
-        await meta.post(client, meta.tap(graph, graph.choices_of(graph.sent[-1])[0]))  # consent
-        await channel.join()
-    menu = graph.sent[before:]
-    assert menu and {p["interactive"]["action"]["button"] for p in menu} == {  # type: ignore[index]
+        menu = await start(client, channel, graph, meta, "hello", "ht")
+    assert menu and {p["interactive"]["action"]["button"] for p in menu} == {
         translations("ht").gettext("See options")
     }
 
