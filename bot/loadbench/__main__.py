@@ -90,6 +90,9 @@ class Figures:
     turns_in_window: int = 0
     answered_in_window: int = 0
     messages_per_s: float = 0.0
+    # turns whose first reply arrived in the window, per second: what the stack completed then (the
+    # figure above also counts turns sent in the window and answered after it: a backlog)
+    completed_per_s: float = 0.0
     p50_ms: float = 0.0
     p95_ms: float = 0.0
     p99_ms: float = 0.0
@@ -308,6 +311,8 @@ class Surge:
         figures.turns_in_window = len(window)
         figures.answered_in_window = len(answered)
         figures.messages_per_s = round(len(answered) / args.duration, 1)
+        completed = [t for t in self.turns if t.first_reply is not None and w0 <= t.first_reply < w1]
+        figures.completed_per_s = round(len(completed) / args.duration, 1)
         figures.p50_ms = round(percentile(latencies, 50), 1)
         figures.p95_ms = round(percentile(latencies, 95), 1)
         figures.p99_ms = round(percentile(latencies, 99), 1)
@@ -604,6 +609,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"| turns sent (all phases) | {f['turns_sent']:,} |",
         f"| turns sent in the measured window | {f['turns_in_window']:,} |",
         f"| sustained messages/s (answered, sent in the window) | {f['messages_per_s']} |",
+        f"| completed messages/s (first reply in the window) | {f.get('completed_per_s', '-')} |",
         f"| webhook → first reply p50 / p95 / p99 / max (ms) | "
         f"{f['p50_ms']} / {f['p95_ms']} / {f['p99_ms']} / {f['max_ms']} |",
         f"| p95 outside the kill's reach (ms) | {f['p95_ms_outside_kill']} |",
