@@ -444,7 +444,7 @@ async def surge(run: Surge, pids: dict[str, Any], figures: Figures) -> None:
 def stock_rasa(model: Path, texts: list[str]) -> dict[str, Any]:
     from nlu.bench import measure
 
-    figures = measure("rasa", model, texts, sequential=50, concurrent=min(400, len(texts) - 80))
+    figures = measure("rasa", model, texts, sequential=50, concurrent=min(1200, len(texts) - 80))
     return {
         "server": figures.server,
         "parses_per_s_32_clients": round(figures.rps_32, 1),
@@ -550,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
         nlu.stop()
         pg.stop()
     if figures.stock_rasa.get("parses_per_s_32_clients"):
-        figures.thin_ratio = round(figures.messages_per_s / figures.stock_rasa["parses_per_s_32_clients"], 2)
+        # what the stack completed in the window, not what it had been sent (a backlog is not throughput)
+        figures.thin_ratio = round(figures.completed_per_s / figures.stock_rasa["parses_per_s_32_clients"], 2)
     report = {"date": started.isoformat(timespec="seconds"), "machine": machine(), "figures": asdict(figures)}
     print(markdown(report))
     if args.write:
@@ -631,7 +632,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"| people cut short by the time bound | {f['people_incomplete']} |",
         f"| replies recorded by the fake APIs | {f['replies_recorded']:,} |",
         f"| stock `rasa run` parses/s (32 clients, same run) | {stock.get('parses_per_s_32_clients', '-')} |",
-        f"| end-to-end messages/s ÷ stock parses/s | {f['thin_ratio']} |",
+        f"| completed messages/s ÷ stock parses/s | {f['thin_ratio']} |",
         f"| peak memory of the whole stack, PSS sum sampled each second (MiB) | {f['peak_stack_pss_mb']} |",
     ]
     for name, mb in f["peak_rss_mb"].items():
