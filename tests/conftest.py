@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from bot.identity import Pseudonymizer
 from bot.messages import Inbound, Location, Outbound
 from bot.sessions import MemorySessionStore
 from content import AnswerBook
+from nlu.client import Classifier
 from referrals import PlaceholderReferrals
 from referrals.places import default_gazetteer
 from tests.fakes import FakeClassifier
@@ -73,8 +75,8 @@ def sessions() -> MemorySessionStore:
     return MemorySessionStore()
 
 
-@pytest.fixture
-def engine(classifier: FakeClassifier, sessions: MemorySessionStore) -> DialogueEngine:
+def make_engine(classifier: Classifier, sessions: MemorySessionStore, **options: Any) -> DialogueEngine:
+    """The real engine with the real content, in memory; ``options`` as ``DialogueEngine`` takes them."""
     return DialogueEngine(
         sessions=sessions,
         classifier=classifier,
@@ -83,8 +85,13 @@ def engine(classifier: FakeClassifier, sessions: MemorySessionStore) -> Dialogue
         places=default_gazetteer(),
         pseudonymize=Pseudonymizer("test-secret"),
         eraser=sessions.delete,
-        clock=lambda: datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
+        **{"clock": lambda: datetime(2026, 11, 23, 17, 0, tzinfo=UTC), **options},
     )
+
+
+@pytest.fixture
+def engine(classifier: FakeClassifier, sessions: MemorySessionStore) -> DialogueEngine:
+    return make_engine(classifier, sessions)
 
 
 @pytest.fixture

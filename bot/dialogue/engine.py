@@ -112,21 +112,30 @@ class DialogueEngine:
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one message. One person's messages are handled one at a time, in order; at most
-        ``at_once`` people's at a time in this process (the others wait their turn)."""
+        ``at_once`` people's at a time in this process (the others wait their turn) — except a
+        message that names a danger, which never waits behind others (a stalled NLU service
+        holds every turn for its timeout)."""
         sid = self._pseudonymize(inbound.channel, inbound.user_id)
+        text = clean_text(inbound.text) if inbound.kind is InboundKind.TEXT else ""
+        danger = safety.check(text) if text else None
         lock = self._locks.get(sid)
         if lock is None:
             lock = self._locks[sid] = Lock()
-        async with lock, self._turns:
-            return await self._handle(sid, inbound)
+        async with lock:
+            if danger is not None:
+                return await self._handle(sid, inbound, text, danger)
+            async with self._turns:
+                return await self._handle(sid, inbound, text, danger)
 
-    async def _handle(self, sid: str, inbound: Inbound) -> list[Outbound]:
+    async def _handle(
+        self, sid: str, inbound: Inbound, text: str, danger: safety.Danger | None
+    ) -> list[Outbound]:
         session = await self._sessions.get(sid)
         if session is None:
             session = ConversationSession(id=sid, channel=inbound.channel)
         session.last_inbound_at = session.updated_at = self._clock()
         try:
-            replies = await self._dispatch(session, inbound)
+            replies = await self._dispatch(session, inbound, text, danger)
         except Exception as exc:
             frames = "".join(traceback.format_tb(exc.__traceback__))
             log.error("dialogue failure session=%s error=%s\n%s", sid[:12], type(exc).__name__, frames)
@@ -191,9 +200,11 @@ class DialogueEngine:
 
     # -- dispatch ----------------------------------------------------------------------------
 
-    async def _dispatch(self, session: ConversationSession, inbound: Inbound) -> list[Outbound]:
-        text = clean_text(inbound.text) if inbound.kind is InboundKind.TEXT else ""
-        danger = safety.check(text) if text else None
+    async def _dispatch(
+        self, session: ConversationSession, inbound: Inbound, text: str, danger: safety.Danger | None
+    ) -> list[Outbound]:
+        """``text``: the message's words, cleaned (empty for taps, locations, media); ``danger``:
+        what the safety net found in them."""
 
         if self._limiter is not None and danger is None:
             verdict = self._limiter.check(session.id)
@@ -220,8 +231,10 @@ class DialogueEngine:
             if early is not None:
                 return early
 
+        if danger is not None:  # the safety net is sure: answer now, without waiting for the model
+            return await self._emergency(session, inbound, text, danger)
         parse = await self._safe_parse(text) if text and has_letters(text) else None
-        if danger is not None or self._model_says_emergency(parse):
+        if self._model_says_emergency(parse):
             return await self._emergency(session, inbound, text, danger)
 
         if session.language is not None and self._asks_to_delete(text):

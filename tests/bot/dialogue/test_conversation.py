@@ -7,16 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.dialogue.engine import DialogueEngine
 from bot.identity import Pseudonymizer
 from bot.languages import LANGUAGES
 from bot.messages import Inbound
 from bot.sessions import ConversationSession, MemorySessionStore, Stage
-from content import AnswerBook
 from nlu.client import Parse
-from referrals import PlaceholderReferrals
-from referrals.places import default_gazetteer
-from tests.conftest import Chat
+from tests.conftest import Chat, make_engine
 from tests.fakes import FakeClassifier
 
 LANGS = [f"lang:{code}" for code in LANGUAGES]
@@ -195,42 +191,56 @@ async def test_sessions_are_keyed_by_pseudonym_not_raw_id(chat: Chat, sessions) 
     assert len(row.id) == 32 and chat.user not in row.id
 
 
+async def ready(sessions: MemorySessionStore, people: range) -> list[Inbound]:
+    """People past the language choice and the consent (their words go to the NLU), each with a
+    question."""
+    for person in people:
+        sid = Pseudonymizer("test-secret")("telegram", str(person))
+        session = ConversationSession(id=sid, channel="telegram", language="es", stage=Stage.READY)
+        session.consent_at = datetime.now(UTC)
+        await sessions.save(session)
+    return [Inbound.from_text("telegram", str(p), "necesito un doctor", f"m{p}") for p in people]
+
+
+class Stuck(FakeClassifier):
+    """An NLU service that hangs until ``free`` is set; counts the people inside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.free = asyncio.Event()
+        self.inside = self.most = 0
+
+    async def parse(self, text: str) -> Parse:
+        self.inside += 1
+        self.most = max(self.most, self.inside)
+        await self.free.wait()
+        self.inside -= 1
+        return await super().parse(text)
+
+
 async def test_at_most_so_many_people_are_handled_at_once_and_all_are_answered(
     sessions: MemorySessionStore,
 ) -> None:
-    inside, most = 0, 0
-
-    class Slow(FakeClassifier):
-        async def parse(self, text: str) -> Parse:
-            nonlocal inside, most
-            inside += 1
-            most = max(most, inside)
-            await asyncio.sleep(0.01)
-            inside -= 1
-            return await super().parse(text)
-
-    engine = DialogueEngine(
-        sessions=sessions,
-        classifier=Slow(),
-        answers=AnswerBook(),
-        referrals=PlaceholderReferrals(),
-        places=default_gazetteer(),
-        pseudonymize=Pseudonymizer("test-secret"),
-        eraser=sessions.delete,
-        at_once=3,
-    )
-    for person in range(10):  # past the language choice and the consent: their words go to the NLU
-        sid = Pseudonymizer("test-secret")("telegram", str(person))
-        await sessions.save(
-            ConversationSession(
-                id=sid, channel="telegram", language="es", stage=Stage.READY, consent_at=datetime.now(UTC)
-            )
-        )
-    replies = await asyncio.gather(
-        *(
-            engine.handle(Inbound.from_text("telegram", str(p), "necesito un doctor", f"m{p}"))
-            for p in range(10)
-        )
-    )
-    assert most == 3
+    nlu = Stuck()
+    engine = make_engine(nlu, sessions, at_once=3)
+    turns = [asyncio.create_task(engine.handle(ask)) for ask in await ready(sessions, range(10))]
+    await asyncio.sleep(0.05)
+    assert nlu.inside == 3  # the others wait their turn
+    nlu.free.set()
+    replies = await asyncio.gather(*turns)
+    assert nlu.most == 3
     assert all(r and r[0].text for r in replies)
+
+
+async def test_a_message_naming_a_danger_does_not_wait_its_turn(sessions: MemorySessionStore) -> None:
+    nlu = Stuck()
+    engine = make_engine(nlu, sessions, at_once=2)
+    asks = await ready(sessions, range(4))
+    held = [asyncio.create_task(engine.handle(ask)) for ask in asks[:3]]  # two inside, one waiting
+    await asyncio.sleep(0.05)
+    cry = Inbound.from_text("telegram", "3", "nos tienen secuestrados en una bodega", "m-cry")
+    replies = await asyncio.wait_for(engine.handle(cry), 2)  # while the NLU is stalled
+    assert "911" in replies[0].text
+    assert nlu.inside == 2 and not any(task.done() for task in held)
+    nlu.free.set()
+    assert all(await asyncio.gather(*held))
