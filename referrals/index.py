@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Connection, delete, insert, or_, select, true
+from sqlalchemy import Connection, delete, event, insert, or_, select, true
 
 from referrals.hours import intervals
 from referrals.places import Gazetteer, Place, default_gazetteer, normalise
@@ -76,21 +76,26 @@ class PlaceLookup:
         return region.timezone if region is not None else DEFAULT_TIMEZONE
 
 
-_generation = 0
+_rebuilds = [0]  # committed rebuilds in this process
 
 
 def generation() -> int:
-    """How many times search rows were rebuilt in this process: results kept from before a
-    rebuild are stale (``referrals.recent``)."""
-    return _generation
+    """How many rebuilds of the search rows this process has committed: results kept from before
+    one are stale (``referrals.recent``)."""
+    return _rebuilds[0]
+
+
+def _committed(_: Connection) -> None:
+    _rebuilds[0] += 1
 
 
 def rebuild(
     conn: Connection, service_ids: Iterable[str] | None = None, gazetteer: Gazetteer | None = None
 ) -> int:
-    """Rebuild the search rows of ``service_ids`` (all services when None). Returns rows written."""
-    global _generation
-    _generation += 1
+    """Rebuild the search rows of ``service_ids`` (all services when None). Returns rows written.
+    Results kept from before count as stale once the caller's transaction commits (a search
+    meanwhile still reads, and may keep, the rows as they were)."""
+    event.listen(conn, "commit", _committed, once=True)
     lookup = PlaceLookup(gazetteer or default_gazetteer())
     if service_ids is None:
         conn.execute(delete(table_of(ReferralHours)))

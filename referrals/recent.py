@@ -6,8 +6,9 @@ populations, how many) and on the minute it is asked in (open now, next opening)
 all of them, so a kept result is the one the registry would give — as of when it was kept. How
 stale it may be is bounded twice: ``seconds`` (a coordinator's change reaches every worker's
 replies within that long) and the registry's generation in this process (a change written here —
-the desk, an import — is seen at once). Nothing personal is kept: the key is the question's
-shape, never a person or their words.
+the desk, an import — is seen as soon as it is committed). Nothing personal is kept, in memory
+only: the key is the question's shape (a shared location as the session keeps it, rounded to
+about 1 km), never a person or their words.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ class RecentResults(Generic[Result]):
             return result
 
     def put(self, key: Hashable, result: Result, generation: int) -> None:
-        """``generation``: the registry's, read *before* the search (a change during it then
-        makes the result stale at once)."""
+        """``generation``: the registry's, read *before* the search (a change committed during
+        it then makes the result stale at once)."""
         if self._seconds <= 0:
             return
         with self._lock:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 
+from referrals.index import rebuild
 from referrals.recent import RecentResults
 from referrals.sql_finder import SqlReferralFinder
 from tests.referrals.builders import location, organization, service
@@ -88,3 +89,23 @@ async def test_the_same_question_in_the_same_minute_is_answered_from_memory(
     _registry(tmp_path, db, clinic("temporarily closed"))
     closed, searched = await ask()
     assert searched > 0 and closed == [False]
+
+
+async def test_a_search_during_a_registry_change_is_not_kept_past_its_commit(
+    tmp_path: Path, db: Engine
+) -> None:
+    _registry(tmp_path, db, clinic("active"))
+    finder = SqlReferralFinder(db, remember_for=30)
+    statements = Statements(db)
+    question = {"intent": "health", "place": PLACES.by_name("Querétaro, Querétaro"), "language": "es"}
+
+    async def searched() -> bool:
+        before = statements.count
+        await finder.find(**question, now=TUESDAY_11)  # type: ignore[arg-type]
+        return statements.count > before
+
+    with db.begin() as conn:  # a coordinator's change, not committed yet
+        rebuild(conn, ["clinic"])
+        assert await searched()  # reads (and keeps) the rows as they still are
+        assert not await searched()
+    assert await searched()  # committed: what was kept is stale
