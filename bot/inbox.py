@@ -67,6 +67,9 @@ class State(StrEnum):
 
 
 PENDING = (State.RECEIVED.value, State.ANSWERED.value)
+# the pending states as literal SQL: SQLAlchemy renders an expanding ``IN`` again on every
+# execution, and ``<> 'done'`` cannot be an index condition
+_PENDING_IN = f"IN ({', '.join(repr(state) for state in PENDING)})"
 
 
 class InboxMessage(SQLModel, table=True):
@@ -209,9 +212,7 @@ class _Statements:
             set_={"owner": values.excluded.owner, "expires_at": values.excluded.expires_at},
             where=(lease.c.expires_at < bindparam("now")) | (lease.c.owner == values.excluded.owner),
         ).returning(lease.c.session_id)
-        # the pending states as literal SQL: SQLAlchemy renders an expanding ``IN`` again on
-        # every execution, and ``<> 'done'`` cannot be an index condition
-        pending = text(f"inbox_message.state IN ({', '.join(repr(state) for state in PENDING)})")
+        pending = text(f"inbox_message.state {_PENDING_IN}")
         # the message with the person's session: one statement instead of two
         self.next = (
             select(m.c.id, m.c.channel, m.c.state, m.c.payload, m.c.replies, m.c.sent, m.c.session_id)
@@ -271,7 +272,7 @@ class _OneStatement:
                 WHERE id = :mid
             ), following AS (
                 SELECT id, channel, state, payload, replies, sent, session_id FROM inbox_message
-                WHERE session_id = :sid AND state IN (:received, :answered) AND id <> :mid
+                WHERE session_id = :sid AND state {_PENDING_IN} AND id <> :mid
                 ORDER BY id LIMIT 1
             ), released AS (
                 DELETE FROM inbox_lease
@@ -283,7 +284,7 @@ class _OneStatement:
             FROM (SELECT 1) AS one LEFT JOIN following AS f ON true
                 LEFT JOIN conversation_session AS s ON s.id = f.session_id
             """  # noqa: S608 (column names of the session table only)
-        ).bindparams(done=State.DONE.value, received=State.RECEIVED.value, answered=State.ANSWERED.value)
+        ).bindparams(done=State.DONE.value)
 
 
 class SqlInbox:
