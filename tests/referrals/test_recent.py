@@ -61,51 +61,48 @@ def clinic(status: str) -> list[dict[str, object]]:
     ]
 
 
-async def test_the_same_question_in_the_same_minute_is_answered_from_memory(
-    tmp_path: Path, db: Engine
-) -> None:
-    _registry(tmp_path, db, clinic("active"))
-    finder = SqlReferralFinder(db, remember_for=30)
-    statements = Statements(db)
-    place = PLACES.by_name("Querétaro, Querétaro")
+class Asking:
+    """A finder that keeps results, over a registry of one clinic in Querétaro."""
 
-    async def ask(**change: object) -> tuple[list[bool | None], int]:
-        before = statements.count
+    def __init__(self, tmp_path: Path, db: Engine) -> None:
+        _registry(tmp_path, db, clinic("active"))
+        self.finder = SqlReferralFinder(db, remember_for=30)
+        self.statements = Statements(db)
+
+    async def ask(self, **change: object) -> tuple[list[bool | None], int]:
+        """The clinic's "open now" in the answer, and the SQL statements it took."""
+        before = self.statements.count
         question: dict[str, object] = {
             "intent": "health",
-            "place": place,
+            "place": PLACES.by_name("Querétaro, Querétaro"),
             "language": "es",
             "now": TUESDAY_11,
         }
-        result = await finder.find(**{**question, **change})  # type: ignore[arg-type]
-        return [r.open_now for r in result.referrals], statements.count - before
+        result = await self.finder.find(**{**question, **change})  # type: ignore[arg-type]
+        return [r.open_now for r in result.referrals], self.statements.count - before
 
-    first, searched = await ask()
+
+async def test_the_same_question_in_the_same_minute_is_answered_from_memory(
+    tmp_path: Path, db: Engine
+) -> None:
+    asking = Asking(tmp_path, db)
+    first, searched = await asking.ask()
     assert first and searched > 0
-    assert await ask(now=TUESDAY_11 + timedelta(seconds=59)) == (first, 0)  # same minute: no SQL
-    assert (await ask(now=TUESDAY_11 + timedelta(minutes=1)))[1] > 0  # open now may differ
-    assert (await ask(language="en"))[1] > 0  # another question
+    assert await asking.ask(now=TUESDAY_11 + timedelta(seconds=59)) == (first, 0)  # same minute: no SQL
+    assert (await asking.ask(now=TUESDAY_11 + timedelta(minutes=1)))[1] > 0  # open now may differ
+    assert (await asking.ask(language="en"))[1] > 0  # another question
     # A coordinator closes the clinic (written in this process): the next answer says so.
     _registry(tmp_path, db, clinic("temporarily closed"))
-    closed, searched = await ask()
+    closed, searched = await asking.ask()
     assert searched > 0 and closed == [False]
 
 
 async def test_a_search_during_a_registry_change_is_not_kept_past_its_commit(
     tmp_path: Path, db: Engine
 ) -> None:
-    _registry(tmp_path, db, clinic("active"))
-    finder = SqlReferralFinder(db, remember_for=30)
-    statements = Statements(db)
-    question = {"intent": "health", "place": PLACES.by_name("Querétaro, Querétaro"), "language": "es"}
-
-    async def searched() -> bool:
-        before = statements.count
-        await finder.find(**question, now=TUESDAY_11)  # type: ignore[arg-type]
-        return statements.count > before
-
+    asking = Asking(tmp_path, db)
     with db.begin() as conn:  # a coordinator's change, not committed yet
         rebuild(conn, ["clinic"])
-        assert await searched()  # reads (and keeps) the rows as they still are
-        assert not await searched()
-    assert await searched()  # committed: what was kept is stale
+        assert (await asking.ask())[1] > 0  # reads (and keeps) the rows as they still are
+        assert (await asking.ask())[1] == 0
+    assert (await asking.ask())[1] > 0  # committed: what was kept is stale
