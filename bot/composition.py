@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.analytics import SqlCounter
-from bot.db import create_all, make_engine
+from bot.db import create_all, dispose, loop_engine, make_engine
 from bot.dialogue.engine import DialogueEngine
 from bot.handoff import HandoffDesk
 from bot.http_transport import AiohttpTransport
 from bot.identity import Pseudonymizer
 from bot.inbox import SqlInbox
 from bot.office_hours import OfficeHours
+from bot.pg_direct import DirectEngine
 from bot.privacy import erase_async
 from bot.ratelimit import RateLimiter
 from bot.sealing import Sealer
@@ -34,6 +35,8 @@ REFERRALS_KEPT = 30.0
 class App:
     settings: Settings
     db: Engine
+    # a message's calls (inbox, sessions): on PostgreSQL on the event loop (bot.db.loop_engine)
+    loop_db: Engine | DirectEngine
     nlu: RasaNluClient
     handoff: HandoffDesk
     pseudonymize: Pseudonymizer
@@ -46,12 +49,14 @@ class App:
     async def aclose(self) -> None:
         await self.counter.flush()
         await self.nlu.aclose()
+        await dispose(self.loop_db)
         self.db.dispose()
 
 
 def build_app(settings: Settings) -> App:
     db = make_engine(settings.database_url)
     create_all(db)
+    loop_db = loop_engine(db)
     secret = settings.secret_key.get_secret_value()
     http = AiohttpTransport()
     nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout, transport=http)
@@ -64,7 +69,7 @@ def build_app(settings: Settings) -> App:
 
     counter = SqlCounter(db, flush_every=COUNTS_EVERY)
     engine = DialogueEngine(
-        sessions=SqlSessionStore(db),
+        sessions=SqlSessionStore(loop_db),
         classifier=nlu,
         answers=AnswerBook(settings.content_dir),
         referrals=SqlReferralFinder(db, remember_for=REFERRALS_KEPT),
@@ -82,11 +87,12 @@ def build_app(settings: Settings) -> App:
     return App(
         settings=settings,
         db=db,
+        loop_db=loop_db,
         nlu=nlu,
         handoff=handoff,
         pseudonymize=pseudonymize,
         sealer=sealer,
-        inbox=SqlInbox(db),
+        inbox=SqlInbox(loop_db),
         engine=engine,
         counter=counter,
         http=http,

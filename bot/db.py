@@ -10,13 +10,21 @@ fails while models and migrations disagree.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar, TypeVarTuple
 
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel import create_engine
+
+from bot.pg_direct import DirectEngine
+
+T = TypeVar("T")
+Args = TypeVarTuple("Args")
 
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 
@@ -75,6 +83,38 @@ def make_engine(url: str) -> Engine:
     # 24 kept: one for each thread that calls the database (bot.web.app.DB_THREADS and the
     # inbox's 4 receiving threads); a smaller pool closed and reopened connections under load.
     return create_engine(parsed, pool_pre_ping=False, pool_recycle=1800, pool_size=24, max_overflow=8)
+
+
+def loop_engine(engine: Engine) -> Engine | DirectEngine:
+    """The engine for the calls of every message (the inbox, the sessions): on PostgreSQL a
+    :class:`~bot.pg_direct.DirectEngine` — psycopg's asynchronous connections, the calls run on
+    the event loop by :func:`call` — and on SQLite ``engine`` itself, its calls in threads.
+
+    Why: with SQLAlchemy's execution in threads, a third of a worker's CPU went to the threads
+    that ran the 7 statements of a message (load bench, docs/PERFORMANCE.md). Close it with
+    :func:`dispose`; use it only through :func:`call`."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return DirectEngine(engine)
+
+
+def on_loop(engine: Engine | DirectEngine) -> bool:
+    """Whether ``engine``'s calls run on the event loop (:func:`call`) rather than in threads."""
+    return isinstance(engine, DirectEngine)
+
+
+async def call(engine: Engine | DirectEngine, fn: Callable[[*Args], T], *args: *Args) -> T:
+    """Run ``fn`` — synchronous code that uses ``engine`` — without blocking the event loop: on
+    the loop itself for a :class:`~bot.pg_direct.DirectEngine` (SQLAlchemy's greenlet bridge
+    turns its waits for the database into awaits), else in a thread."""
+    if isinstance(engine, DirectEngine):
+        return await greenlet_spawn(fn, *args)
+    return await asyncio.to_thread(fn, *args)
+
+
+async def dispose(engine: Engine | DirectEngine) -> None:
+    """Close the pooled connections of an engine."""
+    engine.dispose()
 
 
 def import_models() -> None:

@@ -55,9 +55,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col
 
+from bot.db import call, on_loop
+from bot.pg_direct import DirectConnection, DirectEngine
 from bot.sessions import ConversationSession, StoredSession, aware, session_upsert, utcnow
 
 SESSION_TABLE = ConversationSession.__table__  # type: ignore[attr-defined]
+_Conn = Connection | DirectConnection  # SQLAlchemy's, or bot.pg_direct's on PostgreSQL
 
 
 class State(StrEnum):
@@ -288,7 +291,8 @@ class _OneStatement:
 
 
 class SqlInbox:
-    """The inbox on SQLite or PostgreSQL, one worker thread per call.
+    """The inbox on SQLite or PostgreSQL: its calls in threads, or on the event loop with an engine
+    from ``bot.db.loop_engine`` (:func:`bot.db.call`).
 
     Every statement commits on its own (``AUTOCOMMIT``): each of them is atomic by itself (the
     upsert that takes a lease, the insert that stores a message) and the lease keeps one worker
@@ -297,13 +301,16 @@ class SqlInbox:
 
     writes_sessions = True
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | DirectEngine) -> None:
         self._transactional = engine  # replies and the session they advanced: one transaction
         self._session_upsert = session_upsert(engine.dialect.name)
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        # Storing a webhook's messages has its own threads: the 200 must not queue behind the
-        # database calls of the conversations being handled (the bench saw webhooks wait seconds).
-        self._receiving = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-receive")
+        # In threads (SQLite), storing a webhook's messages has its own: the 200 must not queue
+        # behind the database calls of the conversations being handled (the bench saw webhooks
+        # wait seconds). On the event loop (``bot.db.loop_engine``) nothing queues behind a call.
+        self._receiving = (
+            None if on_loop(engine) else ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-receive")
+        )
         if engine.dialect.name not in ("postgresql", "sqlite"):
             raise ValueError("the inbox needs SQLite or PostgreSQL (INSERT … ON CONFLICT)")
         postgresql = engine.dialect.name == "postgresql"
@@ -327,11 +334,11 @@ class SqlInbox:
                 out.append(conn.execute(self._sql.receive, params).first() is not None)
         return out
 
-    def _acquire_on(self, conn: Connection, session_id: str, owner: str, until: datetime) -> bool:
+    def _acquire_on(self, conn: _Conn, session_id: str, owner: str, until: datetime) -> bool:
         params = {"sid": session_id, "owner": owner, "until": until, "now": utcnow()}
         return conn.execute(self._sql.acquire, params).first() is not None
 
-    def _next_on(self, conn: Connection, session_id: str) -> Pending | None:
+    def _next_on(self, conn: _Conn, session_id: str) -> Pending | None:
         return _pending(conn.execute(self._sql.next, {"sid": session_id}).first())
 
     def _acquire(self, session_id: str, owner: str, until: datetime) -> bool:
@@ -418,44 +425,47 @@ class SqlInbox:
     async def receive(self, messages: Sequence[NewMessage]) -> list[bool]:
         if not messages:
             return []
+        if self._receiving is None:
+            return await call(self._engine, self._receive, messages)
         return await asyncio.get_running_loop().run_in_executor(self._receiving, self._receive, messages)
 
     async def acquire(self, session_id: str, owner: str, until: datetime) -> bool:
-        return await asyncio.to_thread(self._acquire, session_id, owner, until)
+        return await call(self._engine, self._acquire, session_id, owner, until)
 
     async def claim(self, session_id: str, owner: str, until: datetime) -> tuple[bool, Pending | None]:
-        return await asyncio.to_thread(self._claim, session_id, owner, until)
+        return await call(self._engine, self._claim, session_id, owner, until)
 
     async def release(self, session_id: str, owner: str) -> bool:
-        return await asyncio.to_thread(self._release, session_id, owner)
+        return await call(self._engine, self._release, session_id, owner)
 
     async def next(self, session_id: str) -> Pending | None:
-        return await asyncio.to_thread(self._next, session_id)
+        return await call(self._engine, self._next, session_id)
 
     async def answered(self, message: int, replies: str, sessions: Sequence[dict[str, Any]] = ()) -> None:
-        await asyncio.to_thread(self._answered, message, replies, sessions)
+        await call(self._engine, self._answered, message, replies, sessions)
 
     async def progress(self, message: int, sent: int) -> None:
-        await asyncio.to_thread(self._progress, message, sent)
+        await call(self._engine, self._progress, message, sent)
 
     async def renew(self, session_id: str, owner: str, until: datetime) -> bool:
-        return await asyncio.to_thread(self._renew, session_id, owner, until)
+        return await call(self._engine, self._renew, session_id, owner, until)
 
     async def done(self, message: int, session_id: str, owner: str) -> tuple[Pending | None, bool]:
-        return await asyncio.to_thread(self._done, message, session_id, owner)
+        return await call(self._engine, self._done, message, session_id, owner)
 
     async def stale_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
-        return await asyncio.to_thread(self._stale_sessions, channel, before, limit)
+        return await call(self._engine, self._stale_sessions, channel, before, limit)
 
     async def prune(self, before: datetime) -> int:
-        return await asyncio.to_thread(self._prune, before)
+        return await call(self._engine, self._prune, before)
 
 
 def _pending(row: Any) -> Pending | None:
-    """A message read with ``_Statements.next`` or ``_OneStatement.done``, and its session."""
+    """A message read with ``_Statements.next`` or ``_OneStatement.done``, and its session (a
+    SQLAlchemy row or a ``bot.pg_direct`` named tuple)."""
     if row is None or row.id is None:
         return None
-    fields = row._mapping
+    fields = row._asdict()
     values = {c.name: fields[f"s_{c.name}"] for c in SESSION_TABLE.columns} if fields["s_id"] else None
     read = StoredSession(row.session_id, values)
     return Pending(row.id, row.channel, State(row.state), row.payload, row.replies, row.sent, read)

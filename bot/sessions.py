@@ -7,7 +7,6 @@ Coordinates are rounded to ~1 km.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -20,6 +19,9 @@ from sqlalchemy import Engine, Insert, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
+
+from bot.db import call
+from bot.pg_direct import DirectEngine
 
 
 def utcnow() -> datetime:
@@ -125,7 +127,7 @@ class SqlSessionStore:
     delete (the ORM's ``merge`` read the row again before writing it; the load bench profiled the
     building of statements and the unit of work as a large part of a worker's time)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | DirectEngine) -> None:
         # each call is one statement, atomic alone: no BEGIN and COMMIT round trips around it
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._select = select(_TABLE).where(_TABLE.c.id == bindparam("sid"))
@@ -134,8 +136,8 @@ class SqlSessionStore:
 
     def _get(self, session_id: str) -> ConversationSession | None:
         with self._engine.connect() as conn:
-            row = conn.execute(self._select, {"sid": session_id}).mappings().first()
-        return ConversationSession(**row) if row is not None else None
+            row = conn.execute(self._select, {"sid": session_id}).first()
+        return ConversationSession(**row._asdict()) if row is not None else None
 
     def _save(self, params: dict[str, Any]) -> None:
         with self._engine.begin() as conn:
@@ -150,7 +152,7 @@ class SqlSessionStore:
         if read is not None and read.session_id == session_id:
             _READ.set(None)  # once: what the engine reads later comes from the database
             return ConversationSession(**read.values) if read.values is not None else None
-        return await asyncio.to_thread(self._get, session_id)
+        return await call(self._engine, self._get, session_id)
 
     async def save(self, session: ConversationSession) -> None:
         params = {f"v_{name}": getattr(session, name) for name in _COLUMNS}
@@ -158,10 +160,10 @@ class SqlSessionStore:
         if held is not None:  # written by the caller of held_saves(), with what it belongs to
             held.append(params)
             return
-        await asyncio.to_thread(self._save, params)
+        await call(self._engine, self._save, params)
 
     async def delete(self, session_id: str) -> None:
-        await asyncio.to_thread(self._delete, session_id)
+        await call(self._engine, self._delete, session_id)
 
 
 class MemorySessionStore:

@@ -111,7 +111,7 @@ def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
         inbox=app.inbox,
         sealer=app.sealer,
         lease=timedelta(seconds=settings.inbox_lease_seconds),
-        sessions=SqlSessionStore(app.db),
+        sessions=SqlSessionStore(app.loop_db),
         app_secret=secret.get_secret_value(),
         phone_number_id=phone_id,
         verify_token=verify.get_secret_value() if verify else None,

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.db import create_all, make_engine
+import pytest
+
+from bot.db import create_all, dispose, loop_engine, make_engine
 from bot.sessions import ConversationSession, SqlSessionStore, Stage
 
 
-async def test_session_round_trip_update_and_delete(db_url: str) -> None:
+@pytest.mark.parametrize("calls", ["threads", "loop"])
+async def test_session_round_trip_update_and_delete(db_url: str, calls: str) -> None:
     engine = make_engine(db_url)
     create_all(engine)
     create_all(engine)  # idempotent
-    store = SqlSessionStore(engine)
+    # "loop": as `brujula serve` makes it (on PostgreSQL, psycopg's connections on the event loop)
+    used = loop_engine(engine) if calls == "loop" else engine
+    store = SqlSessionStore(used)
     assert await store.get("abc") is None
     session = ConversationSession(id="abc", channel="telegram", language="ht")
     session.set_coordinates(20.588793, -100.389888)
@@ -27,6 +32,7 @@ async def test_session_round_trip_update_and_delete(db_url: str) -> None:
     assert again is not None and again.stage == Stage.AWAITING_PLACE and again.pending_topic == "health"
     await store.delete("abc")
     assert await store.get("abc") is None
+    await dispose(used)
     engine.dispose()
 
 

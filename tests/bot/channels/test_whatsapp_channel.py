@@ -152,14 +152,20 @@ async def test_without_whatsapp_configured_the_routes_are_not_found(
 
 
 async def test_the_same_message_delivered_three_times_is_answered_once(
-    graph: FakeGraph, engine: DialogueEngine, sessions: MemorySessionStore, meta: Meta, tmp_path: Path
+    graph: FakeGraph,
+    engine: DialogueEngine,
+    sessions: MemorySessionStore,
+    meta: Meta,
+    tmp_path: Path,
+    db_url: str,
 ) -> None:
-    from bot.db import create_all, make_engine
+    from bot.db import create_all, dispose, loop_engine, make_engine
     from bot.inbox import SqlInbox
 
-    db = make_engine(f"sqlite:///{tmp_path / 'inbox.sqlite'}")
+    db = make_engine(db_url)
     create_all(db)
-    channel = whatsapp_channel(graph, engine, sessions, inbox=SqlInbox(db))
+    inbox_db = loop_engine(db)  # as `brujula serve` makes it: on PostgreSQL, calls on the event loop
+    channel = whatsapp_channel(graph, engine, sessions, inbox=SqlInbox(inbox_db))
     data = meta.text("hola")
     async with web_client(channel, engine, tmp_path) as client:
         for _ in range(3):
@@ -174,6 +180,7 @@ async def test_the_same_message_delivered_three_times_is_answered_once(
         assert (await meta.post(client, Meta.fixture("duplicate"))).status_code == 200
         await channel.join()
     assert len(graph.sent) == 2
+    await dispose(inbox_db)
     db.dispose()
 
 
