@@ -78,8 +78,8 @@ bench: bench-nlu bench-registry bench-load
 # lost and duplicated replies); the same with a worker killed mid-run; and more than the stack
 # can take, to measure its capacity against stock `rasa run` measured in the same run.
 bench-load: setup
-	$(PY) -m bot.loadbench --no-kill --no-stock --report bench-load
-	$(PY) -m bot.loadbench --kill --no-stock --report bench-load-kill
+	$(PY) -m bot.loadbench --rate 205 --no-kill --no-stock --report bench-load
+	$(PY) -m bot.loadbench --rate 205 --kill --no-stock --report bench-load-kill
 	$(PY) -m bot.loadbench --no-kill --stock --rate 300 --duration 30 --report bench-load-capacity
 
 bench-registry: app-env

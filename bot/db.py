@@ -80,9 +80,10 @@ def make_engine(url: str) -> Engine:
     # No pre-ping: it cost a round trip on every checkout (profiled under load). A connection
     # that died (database restarted) fails once; SQLAlchemy then drops the whole pool, and the
     # inbox keeps the message pending for a retry. pool_recycle bounds a connection's age.
-    # 24 kept: one for each thread that calls the database (bot.web.app.DB_THREADS and the
-    # inbox's 4 receiving threads); a smaller pool closed and reopened connections under load.
-    return create_engine(parsed, pool_pre_ping=False, pool_recycle=1800, pool_size=24, max_overflow=8)
+    # At most one for each thread that calls the database (bot.web.app.DB_THREADS): the inbox and
+    # the sessions have their own connections (loop_engine), so this pool serves the rest (the
+    # referral finder, the desk, handoff, counts, sweeps); 8 kept open, 12 more when busy.
+    return create_engine(parsed, pool_pre_ping=False, pool_recycle=1800, pool_size=8, max_overflow=12)
 
 
 def loop_engine(engine: Engine) -> Engine | DirectEngine:

@@ -33,7 +33,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 WEB_COOKIE = "brujula_web"
 MAX_BODY = 64 * 1024
 WHATSAPP_MAX_BODY = 1024 * 1024  # one webhook can batch many messages and statuses
-DB_THREADS = 20  # bot.db.make_engine's pool: pool_size + max_overflow
+DB_THREADS = 20  # PostgreSQL: bot.db.make_engine's pool_size + max_overflow
 
 
 async def read_body(request: Request, limit: int) -> bytes | None:
