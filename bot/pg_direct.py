@@ -71,32 +71,36 @@ class _Pool:
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def take(self) -> psycopg.AsyncConnection[Any]:
+    async def take(self) -> tuple[psycopg.AsyncConnection[Any], asyncio.Semaphore]:
+        """A connection, and the slot to give back with it."""
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:  # connections belong to the loop that opened them
+        if self._loop is not loop or self._slots is None:  # connections belong to their loop
             self.close()
             self._slots, self._loop = asyncio.Semaphore(self._size), loop
-        assert self._slots is not None
-        await self._slots.acquire()
+        slots = self._slots
+        await slots.acquire()
         try:
             while self._idle:
                 conn = self._idle.pop()
                 if not conn.closed:
-                    return conn
-            return await psycopg.AsyncConnection.connect(
+                    return conn, slots
+            opened = await psycopg.AsyncConnection.connect(
                 self._conninfo, autocommit=True, row_factory=namedtuple_row
             )
+            return opened, slots
         except BaseException:
-            self._slots.release()
+            slots.release()
             raise
 
-    def give_back(self, conn: psycopg.AsyncConnection[Any], *, broken: bool) -> None:
-        if broken or conn.closed or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            conn.pgconn.finish()
+    def give_back(
+        self, conn: psycopg.AsyncConnection[Any], slots: asyncio.Semaphore, *, broken: bool
+    ) -> None:
+        idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        if broken or conn.closed or not idle or slots is not self._slots:
+            conn.pgconn.finish()  # failed, mid-transaction, or of a loop that is gone
         else:
             self._idle.append(conn)
-        if self._slots is not None:
-            self._slots.release()
+        slots.release()
 
     def close(self) -> None:
         idle, self._idle = self._idle, []
@@ -173,13 +177,13 @@ class DirectEngine:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[DirectConnection]:
-        conn = await_only(self._pool.take())
+        conn, slots = await_only(self._pool.take())
         broken = True
         try:
             yield DirectConnection(self, conn)
             broken = False
         finally:
-            self._pool.give_back(conn, broken=broken)
+            self._pool.give_back(conn, slots, broken=broken)
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[DirectConnection]:
