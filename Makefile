@@ -73,8 +73,8 @@ bench-nlu: setup
 
 bench: bench-nlu bench-registry bench-load
 
-# The whole stack under a surge (about 12 minutes): PostgreSQL, the thin NLU server, 2 workers,
-# fake Telegram/WhatsApp APIs on loopback. Three runs: 220 messages/s steady (throughput, latency,
+# The whole stack under a surge (about 8 minutes): PostgreSQL, the thin NLU server, 2 workers,
+# fake Telegram/WhatsApp APIs on loopback. Three runs: 205 messages/s steady (throughput, latency,
 # lost and duplicated replies); the same with a worker killed mid-run; and more than the stack
 # can take, to measure its capacity against stock `rasa run` measured in the same run.
 bench-load: setup

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.analytics import SqlCounter
-from bot.db import create_all, dispose, loop_engine, make_engine
+from bot.db import create_all, loop_engine, make_engine
 from bot.dialogue.engine import DialogueEngine
 from bot.handoff import HandoffDesk
 from bot.http_transport import AiohttpTransport
@@ -49,7 +49,8 @@ class App:
     async def aclose(self) -> None:
         await self.counter.flush()
         await self.nlu.aclose()
-        await dispose(self.loop_db)
+        if self.loop_db is not self.db:
+            self.loop_db.dispose()
         self.db.dispose()
 
 

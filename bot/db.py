@@ -91,9 +91,9 @@ def loop_engine(engine: Engine) -> Engine | DirectEngine:
     :class:`~bot.pg_direct.DirectEngine` — psycopg's asynchronous connections, the calls run on
     the event loop by :func:`call` — and on SQLite ``engine`` itself, its calls in threads.
 
-    Why: with SQLAlchemy's execution in threads, a third of a worker's CPU went to the threads
-    that ran the 7 statements of a message (load bench, docs/PERFORMANCE.md). Close it with
-    :func:`dispose`; use it only through :func:`call`."""
+    Why: with SQLAlchemy's execution in threads, 44 % of a worker's CPU went to the threads that
+    ran the 7 statements of a message (load bench, docs/PERFORMANCE.md). Close it with its
+    ``dispose()``; use it only through :func:`call`."""
     if engine.dialect.name != "postgresql":
         return engine
     return DirectEngine(engine)
@@ -111,11 +111,6 @@ async def call(engine: Engine | DirectEngine, fn: Callable[[*Args], T], *args: *
     if isinstance(engine, DirectEngine):
         return await greenlet_spawn(fn, *args)
     return await asyncio.to_thread(fn, *args)
-
-
-async def dispose(engine: Engine | DirectEngine) -> None:
-    """Close the pooled connections of an engine."""
-    engine.dispose()
 
 
 def import_models() -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -152,7 +153,6 @@ class DirectEngine:
 
     def __init__(self, engine: Engine, *, size: int = POOL_SIZE) -> None:
         self.dialect = engine.dialect  # PostgreSQL's, for compiling; psycopg's own pool is not used
-        self.url = engine.url
         conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._pool = _Pool(conninfo, size)
         # by id: a statement's ``==`` may build SQL; the statement is kept, so its id stays its own
@@ -162,8 +162,7 @@ class DirectEngine:
     def execution_options(self, *, isolation_level: str) -> DirectEngine:
         if isolation_level != "AUTOCOMMIT":
             raise ValueError("DirectEngine: AUTOCOMMIT or the default (transactional) only")
-        other = object.__new__(DirectEngine)
-        other.__dict__.update(self.__dict__)  # the same pool and statement cache
+        other = copy.copy(self)  # the same pool and statement cache
         other._autocommit = True
         return other
 

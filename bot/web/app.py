@@ -24,7 +24,6 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, Signature
 from bot.composition import App
-from bot.db import dispose
 from desk import create_desk_app
 
 log = logging.getLogger(__name__)
@@ -97,7 +96,8 @@ def create_web_app(
             except Exception as exc:
                 log.warning("counts not written at shutdown error=%s", type(exc).__name__)
             await app.http.aclose()  # opened again if the app is served again (tests)
-            await dispose(app.loop_db)  # its connections belong to this event loop
+            if app.loop_db is not app.db:  # PostgreSQL: its connections belong to this event loop
+                app.loop_db.dispose()
 
     async def healthz(request: Request) -> Response:
         try:

@@ -36,7 +36,11 @@ PAST = datetime(2020, 1, 1, tzinfo=UTC)
         pytest.param("postgres-direct", marks=pytest.mark.postgres),
     ]
 )
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine | DirectEngine]:
+def databases(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Engine | DirectEngine, Engine]]:
+    """The engine the inbox is given, and a SQLAlchemy engine on the same database (to look at
+    it from outside a message's calls)."""
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'inbox.db'}")
     else:
@@ -45,23 +49,20 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine | Dire
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     create_all(engine)
-    if request.param == "postgres-direct":
-        direct = loop_engine(engine)
-        SYNC[id(direct)] = engine
-        yield direct
-        direct.dispose()
-        del SYNC[id(direct)]
-    else:
-        yield engine
+    given = loop_engine(engine) if request.param == "postgres-direct" else engine
+    yield given, engine
+    given.dispose()
     engine.dispose()
 
 
-SYNC: dict[int, Engine] = {}
+@pytest.fixture
+def db(databases: tuple[Engine | DirectEngine, Engine]) -> Engine | DirectEngine:
+    return databases[0]
 
 
-def plain(db: Engine | DirectEngine) -> Engine:
-    """A SQLAlchemy engine on the same database, to look at it from outside a message's calls."""
-    return db if isinstance(db, Engine) else SYNC[id(db)]
+@pytest.fixture
+def plain(databases: tuple[Engine | DirectEngine, Engine]) -> Engine:
+    return databases[1]
 
 
 class Person:
@@ -113,7 +114,7 @@ def left_by(dead: InboxWorker, user: str, text: str, mid: str) -> NewMessage:
 # -- the store -------------------------------------------------------------------------------------
 
 
-def test_rows_hold_no_plain_text_and_are_emptied_when_done(db: Engine) -> None:
+def test_rows_hold_no_plain_text_and_are_emptied_when_done(db: Engine, plain: Engine) -> None:
     person = Person()
     inbox = SqlInbox(db)
 
@@ -123,12 +124,12 @@ def test_rows_hold_no_plain_text_and_are_emptied_when_done(db: Engine) -> None:
         await w.join()
 
     asyncio.run(go())
-    with plain(db).connect() as conn:
+    with plain.connect() as conn:
         (row,) = conn.execute(select(InboxMessage)).all()
     assert row.state == State.DONE and row.payload is None and row.replies is None
     assert row.session_id == "sid-5215550001" and row.message_id == KEYS("whatsapp", "wamid.1")
     assert "wamid.1" not in row.message_id  # a wamid carries the sender's phone number
-    columns = {c["name"] for c in inspect(plain(db)).get_columns("inbox_message")}
+    columns = {c["name"] for c in inspect(plain).get_columns("inbox_message")}
     assert "text" not in columns and "user_id" not in columns
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import create_all, dispose, loop_engine, make_engine
+from bot.db import create_all, loop_engine, make_engine
 from bot.sessions import ConversationSession, SqlSessionStore, Stage
 
 
@@ -32,7 +32,7 @@ async def test_session_round_trip_update_and_delete(db_url: str, calls: str) -> 
     assert again is not None and again.stage == Stage.AWAITING_PLACE and again.pending_topic == "health"
     await store.delete("abc")
     assert await store.get("abc") is None
-    await dispose(used)
+    used.dispose()
     engine.dispose()
 
 

@@ -159,7 +159,7 @@ async def test_the_same_message_delivered_three_times_is_answered_once(
     tmp_path: Path,
     db_url: str,
 ) -> None:
-    from bot.db import create_all, dispose, loop_engine, make_engine
+    from bot.db import create_all, loop_engine, make_engine
     from bot.inbox import SqlInbox
 
     db = make_engine(db_url)
@@ -180,7 +180,7 @@ async def test_the_same_message_delivered_three_times_is_answered_once(
         assert (await meta.post(client, Meta.fixture("duplicate"))).status_code == 200
         await channel.join()
     assert len(graph.sent) == 2
-    await dispose(inbox_db)
+    inbox_db.dispose()
     db.dispose()
 
 
