@@ -1,28 +1,92 @@
-"""An httpx transport that makes its requests with aiohttp.
+"""HTTP for the clients of outside services, on aiohttp.
 
-The clients of the Bot API (python-telegram-bot's ``HTTPXRequest``), of the Graph API and of the
-NLU service keep httpx's interface (and their tests keep httpx's mock and ASGI transports); in
-production their requests go through :class:`AiohttpTransport`. Why: the load bench profiled the
-workers' event loops spending about a fifth of their time inside httpcore (its pool bookkeeping,
-its pure-Python HTTP/1.1 state machine, a failed ``import sniffio`` on every request), for the
-replies of each turn; aiohttp parses HTTP in C and keeps its connections in a plain pool.
+Two ways in, one pool of connections:
 
-Errors are httpx's, so the callers' handling does not change: a connection refused is
+- :class:`AiohttpTransport` is an httpx transport: the NLU client keeps httpx's interface (and its
+  tests httpx's mock transport) while its requests go through aiohttp. Why: the load bench
+  profiled the workers' event loops spending about a fifth of their time inside httpcore (its
+  pool bookkeeping, its pure-Python HTTP/1.1 state machine, a failed ``import sniffio`` on every
+  request); aiohttp parses HTTP in C and keeps its connections in a plain pool.
+- :meth:`AiohttpTransport.exchange` skips httpx altogether: a request in, an :class:`Answer`
+  (status, headers, body) out. The Graph client sends every WhatsApp reply through it: httpx's
+  request and response objects around aiohttp's (URL parsing and merging, header objects, the
+  cookie jar) cost as much CPU as the send itself (py-spy, load bench). :class:`HttpxExchange`
+  gives the same :class:`Exchange` over any httpx transport — the tests' fake Graph API.
+
+Errors are httpx's either way, so the callers' handling does not change: a connection refused is
 ``httpx.ConnectError``, a timeout while connecting ``httpx.ConnectTimeout``, while waiting for the
-answer ``httpx.ReadTimeout`` (python-telegram-bot turns both into ``TimedOut``), a connection
-closed by the other side ``httpx.RemoteProtocolError``.
+answer ``httpx.ReadTimeout``, a connection closed by the other side ``httpx.RemoteProtocolError``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import contextlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
 import httpx
 
 # Headers httpx computes that aiohttp computes again from the body it is given.
 _RECOMPUTED = frozenset({"content-length", "transfer-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A whole HTTP answer."""
+
+    status: int
+    headers: Mapping[str, str]  # looked up without regard to case
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+@runtime_checkable
+class Exchange(Protocol):
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeouts: httpx.Timeout,
+    ) -> Answer:
+        """Send one request and read its whole answer; httpx's exceptions when the network fails."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class HttpxExchange:
+    """An :class:`Exchange` over an httpx transport (``None``: httpx's own)."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._client = httpx.AsyncClient(transport=transport, follow_redirects=False)
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeouts: httpx.Timeout,
+    ) -> Answer:
+        response = await self._client.request(method, url, content=content, headers=headers, timeout=timeouts)
+        return Answer(response.status_code, response.headers, response.content)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
 
 
 class LoopSession:
@@ -59,7 +123,8 @@ class LoopSession:
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """``httpx.AsyncClient(transport=AiohttpTransport())``: its requests on a :class:`LoopSession`."""
+    """``httpx.AsyncClient(transport=AiohttpTransport())``, or :meth:`exchange` directly: requests on
+    a :class:`LoopSession`."""
 
     def __init__(self, *, limit: int = 16) -> None:
         self.sessions = LoopSession(
@@ -68,17 +133,33 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
         )
 
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeouts: httpx.Timeout,
+    ) -> Answer:
+        with _as_httpx_errors(None):
+            async with self.sessions.get().request(
+                method,
+                url,
+                headers=headers,
+                data=content,
+                timeout=_client_timeout(timeouts.pool, timeouts.connect, timeouts.read),
+                allow_redirects=False,
+            ) as response:
+                return Answer(response.status, response.headers, await response.read())
+        raise AssertionError("unreachable")  # pragma: no cover - returned or raised above
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=_sum(timeouts.get("pool"), timeouts.get("connect")),
-            sock_connect=timeouts.get("connect"),
-            sock_read=timeouts.get("read"),
-        )
+        timeout = _client_timeout(timeouts.get("pool"), timeouts.get("connect"), timeouts.get("read"))
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _RECOMPUTED]
         body = await request.aread()
-        try:
+        with _as_httpx_errors(request):
             async with self.sessions.get().request(
                 request.method,
                 str(request.url),
@@ -95,20 +176,32 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     request=request,
                     extensions={"http_version": b"HTTP/1.1"},
                 )
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise httpx.ConnectTimeout(str(exc) or "connect timeout", request=request) from exc
-        except TimeoutError as exc:  # the request may have reached the other side
-            raise httpx.ReadTimeout(str(exc) or "read timeout", request=request) from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise httpx.ConnectError(str(exc), request=request) from exc
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
-            raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
-        except aiohttp.ClientError as exc:
-            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+        raise AssertionError("unreachable")  # pragma: no cover - returned or raised above
 
     async def aclose(self) -> None:
         await self.sessions.close()
 
 
-def _sum(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a + b
+def _client_timeout(pool: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(
+        total=None,
+        connect=None if pool is None or connect is None else pool + connect,
+        sock_connect=connect,
+        sock_read=read,
+    )
+
+
+@contextlib.contextmanager
+def _as_httpx_errors(request: httpx.Request | None) -> Iterator[None]:
+    try:
+        yield
+    except aiohttp.ConnectionTimeoutError as exc:
+        raise httpx.ConnectTimeout(str(exc) or "connect timeout", request=request) from exc
+    except TimeoutError as exc:  # the request may have reached the other side
+        raise httpx.ReadTimeout(str(exc) or "read timeout", request=request) from exc
+    except aiohttp.ClientConnectorError as exc:
+        raise httpx.ConnectError(str(exc), request=request) from exc
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+        raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
+    except aiohttp.ClientError as exc:
+        raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc

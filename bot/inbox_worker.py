@@ -245,7 +245,7 @@ class InboxWorker:
         sees it; by this one: ``kick`` says so). Three calls for one message: claim (the lease,
         then the first message with the person's session), answered (the replies with the
         session they advanced), done (+ the lease given back when nothing else is pending, or the
-        next message) — four statements on PostgreSQL; and one more before each channel send
+        next message) — one statement each on PostgreSQL; and one more before each channel send
         after the first."""
         try:
             while True:

@@ -1,4 +1,6 @@
-"""The WhatsApp Cloud API client: one ``httpx.AsyncClient`` for ``POST …/{phone_number_id}/messages``.
+"""The WhatsApp Cloud API client: ``POST …/{phone_number_id}/messages`` through one
+:class:`~bot.http_transport.Exchange` (in production aiohttp's connections, without httpx's
+request and response objects: ``bot/http_transport.py``).
 
 Explicit timeouts. A 429 or 5xx answer, a throttling error code or a network error is retried with
 capped exponential backoff and jitter; ``Retry-After`` is honoured (a wait longer than the policy
@@ -16,6 +18,7 @@ Exceptions::
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -26,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bot.http_transport import Answer, Exchange, HttpxExchange
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +120,7 @@ class GraphFailure:
     trace: str | None
 
     @classmethod
-    def from_response(cls, response: httpx.Response) -> GraphFailure:
+    def from_response(cls, response: Answer) -> GraphFailure:
         code = subcode = None
         trace = None
         try:
@@ -127,7 +132,7 @@ class GraphFailure:
             subcode = _int_or_none(error.get("error_subcode"))
             raw_trace = error.get("fbtrace_id")
             trace = raw_trace if isinstance(raw_trace, str) and raw_trace.isprintable() else None
-        return cls(response.status_code, code, subcode, trace)
+        return cls(response.status, code, subcode, trace)
 
     @property
     def retryable(self) -> bool:
@@ -176,7 +181,7 @@ class GraphClient:
         access_token: str,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Exchange | httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
@@ -186,19 +191,16 @@ class GraphClient:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._jitter = jitter
-        self._client = httpx.AsyncClient(
-            timeout=timeout,
-            transport=transport,
-            headers={"Authorization": f"Bearer {access_token}"},
-            follow_redirects=False,
-            # A small pool: httpcore scans every pooled connection on each request (profiled:
-            # with the default 100 that scan was the worker's largest cost under load).
-            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
-        )
+        self._timeout = timeout
+        # ``bot.http_transport.AiohttpTransport`` in production; the tests' httpx transports
+        self._http = transport if isinstance(transport, Exchange) else HttpxExchange(transport)
+        self._auth = {"Authorization": f"Bearer {access_token}"}
+        self._json = {**self._auth, "Content-Type": "application/json"}
 
     async def send(self, payload: dict[str, Any], *, kind: str = "message") -> str:
         """POST one message; returns Graph's message id. ``kind`` names it in logs (never content)."""
-        response = await self._post(self.messages_url, kind, json=payload)
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        response = await self._post(self.messages_url, kind, body.encode(), self._json)
         return _message_id(response)
 
     async def upload_audio(self, path: Path) -> str:
@@ -210,18 +212,22 @@ class GraphClient:
         mime = "audio/ogg" if path.suffix in (".ogg", ".opus") else "audio/mpeg"
         files = {"file": (path.name, await asyncio.to_thread(path.read_bytes), mime)}
         data = {"messaging_product": "whatsapp", "type": mime}
-        response = await self._post(self.media_url, "media", files=files, data=data)
+        form = httpx.Request("POST", self.media_url, files=files, data=data)  # multipart, encoded
+        headers = {**self._auth, "Content-Type": form.headers["Content-Type"]}
+        response = await self._post(self.media_url, "media", form.read(), headers)
         media_id = str(response.json().get("id") or "")
         if media_id:
             self._media[key] = media_id
         return media_id
 
-    async def _post(self, url: str, kind: str, **request: Any) -> httpx.Response:
+    async def _post(self, url: str, kind: str, body: bytes, headers: dict[str, str]) -> Answer:
         policy = self._retry
         for attempt in range(1, policy.attempts + 1):
             last = attempt == policy.attempts
             try:
-                response = await self._client.post(url, **request)
+                response = await self._http.exchange(
+                    "POST", url, content=body, headers=headers, timeouts=self._timeout
+                )
             except httpx.TransportError as exc:
                 if last:
                     log.error("whatsapp send failed kind=%s network=%s", kind, type(exc).__name__)
@@ -257,10 +263,10 @@ class GraphClient:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()
 
 
-def _message_id(response: httpx.Response) -> str:
+def _message_id(response: Answer) -> str:
     try:
         messages = response.json().get("messages")
         first = messages[0] if isinstance(messages, list) and messages else {}

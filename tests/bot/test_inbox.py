@@ -168,6 +168,22 @@ async def test_concurrent_acquires_succeed_exactly_once(db: Engine) -> None:
         assert sorted(won) == [False] * 7 + [True]
 
 
+async def test_concurrent_claims_give_the_oldest_message_to_exactly_one_worker(db: Engine) -> None:
+    inbox = SqlInbox(db)
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    await inbox.receive([new("m1"), new("m2")])
+    claims = await asyncio.gather(*(inbox.claim("s1", f"w{i}", until) for i in range(8)))
+    won = [row for acquired, row in claims if acquired]
+    assert len(won) == 1 and won[0] is not None
+    oldest = await inbox.next("s1")
+    assert oldest is not None and won[0].id == oldest.id
+    assert [row for acquired, row in claims if not acquired] == [None] * 7
+    await inbox.acquire("s2", "dead", PAST)  # a worker that died with the lease…
+    await inbox.receive([new("m3", sid="s2")])
+    acquired, row = await inbox.claim("s2", "w0", until)  # …is taken over, with its message
+    assert acquired and row is not None and row.state is State.RECEIVED
+
+
 async def test_pending_messages_come_in_the_order_received(db: Engine) -> None:
     inbox = SqlInbox(db)
     await inbox.receive([new("m1"), new("m2"), new("x", sid="s2"), new("m3")])

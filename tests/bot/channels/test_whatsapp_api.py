@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 
 from bot.channels.whatsapp_api import (
     DEFAULT_TIMEOUT,
@@ -16,6 +20,8 @@ from bot.channels.whatsapp_api import (
     RetryPolicy,
     retry_after_seconds,
 )
+from bot.http_transport import AiohttpTransport, Answer
+from nlu.service import free_port
 from tests.fake_graph import ACCESS_TOKEN, BASE_URL, PHONE_NUMBER_ID, USER, FakeGraph, RecordedSleep, error
 
 TEXT = {
@@ -153,9 +159,35 @@ async def test_network_errors_are_retried() -> None:
     await api.aclose()
 
 
-async def test_timeouts_are_explicit() -> None:
-    api = GraphClient(base_url=BASE_URL, phone_number_id=PHONE_NUMBER_ID, access_token=ACCESS_TOKEN)
-    assert api._client.timeout == DEFAULT_TIMEOUT
+class RecordingExchange:
+    """An :class:`~bot.http_transport.Exchange` that answers every request as Graph would."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[httpx.Timeout] = []
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeouts: httpx.Timeout,
+    ) -> Answer:
+        self.timeouts.append(timeouts)
+        return Answer(200, {}, b'{"messages": [{"id": "wamid.t"}]}')
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_every_request_has_explicit_timeouts() -> None:
+    http = RecordingExchange()
+    api = GraphClient(
+        base_url=BASE_URL, phone_number_id=PHONE_NUMBER_ID, access_token=ACCESS_TOKEN, transport=http
+    )
+    assert await api.send(TEXT) == "wamid.t"
+    assert http.timeouts == [DEFAULT_TIMEOUT]
     assert DEFAULT_TIMEOUT.connect == 5.0 and DEFAULT_TIMEOUT.read == 10.0
     await api.aclose()
 
@@ -167,3 +199,53 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
     assert retry_after_seconds("Mon, 23 Nov 2026 16:00:00 GMT", now) == 0.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+async def test_over_aiohttp_on_loopback_a_retried_reply_and_an_upload(tmp_path: Path) -> None:
+    """The production path (``AiohttpTransport.exchange``, no httpx objects) against a Graph API
+    served on 127.0.0.1: the same bytes, headers and retries as through httpx."""
+    bodies: list[Any] = []
+    uploads: list[tuple[str, bytes]] = []
+
+    async def messages(request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
+            return web.json_response({"error": {"code": 190}}, status=401)
+        assert request.content_type == "application/json"
+        bodies.append(await request.json())
+        if len(bodies) == 1:
+            return web.json_response({"error": {"code": 2}}, status=503, headers={"Retry-After": "1"})
+        return web.json_response({"messages": [{"id": "wamid.loopback"}]})
+
+    async def media(request: web.Request) -> web.Response:
+        form = await request.post()
+        file = form["file"]
+        assert isinstance(file, web.FileField) and form["messaging_product"] == "whatsapp"
+        uploads.append((file.content_type, file.file.read()))
+        return web.json_response({"id": "media-1"})
+
+    app = web.Application()
+    app.router.add_post(f"/v21.0/{PHONE_NUMBER_ID}/messages", messages)
+    app.router.add_post(f"/v21.0/{PHONE_NUMBER_ID}/media", media)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    sleep = RecordedSleep()
+    api = GraphClient(
+        base_url=f"http://127.0.0.1:{port}/v21.0",
+        phone_number_id=PHONE_NUMBER_ID,
+        access_token=ACCESS_TOKEN,
+        transport=AiohttpTransport(),
+        sleep=sleep,
+        jitter=lambda: 0.0,
+    )
+    try:
+        assert await api.send(TEXT) == "wamid.loopback"
+        assert bodies == [TEXT, TEXT] and sleep.waits == [1.0]  # Retry-After honoured
+        recording = tmp_path / "respuesta.ogg"
+        recording.write_bytes(b"OggS fake opus")
+        assert await api.upload_audio(recording) == "media-1"
+        assert uploads == [("audio/ogg", b"OggS fake opus")]
+    finally:
+        await api.aclose()
+        await runner.cleanup()
