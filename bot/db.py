@@ -88,7 +88,7 @@ def make_engine(url: str) -> Engine:
 
 def loop_engine(engine: Engine) -> Engine | DirectEngine:
     """The engine for the calls of every message (the inbox, the sessions): on PostgreSQL a
-    :class:`~bot.pg_direct.DirectEngine` — psycopg's asynchronous connections, the calls run on
+    :class:`~bot.pg_direct.DirectEngine` — asyncpg's connections, the calls run on
     the event loop by :func:`call` — and on SQLite ``engine`` itself, its calls in threads.
 
     Why: with SQLAlchemy's execution in threads, 44 % of a worker's CPU went to the threads that

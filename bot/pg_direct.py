@@ -1,14 +1,16 @@
 """PostgreSQL for the statements of every message, without SQLAlchemy's execution layer.
 
 SQLAlchemy builds those statements (once, in ``bot.inbox`` and ``bot.sessions``) and compiles
-them for psycopg; :class:`DirectEngine` runs them on psycopg's asynchronous connections. The
-inbox's and the session store's synchronous bodies run on the event loop (``bot.db.call``):
-SQLAlchemy's greenlet bridge (``await_only``) turns each wait for the database into an await.
+them (for asyncpg: ``$1``-style parameters); :class:`DirectEngine` runs them on asyncpg's
+connections. The inbox's and the session store's synchronous bodies run on the event loop
+(``bot.db.call``): SQLAlchemy's greenlet bridge (``await_only``) turns each wait for the database
+into an await.
 
 Why: measured with the inbox's statements on this machine, SQLAlchemy's execution of one
-statement took ≈ 270 µs of CPU and handing it to a thread ≈ 130 µs more, against ≈ 120 µs for
-psycopg's asynchronous connection on uvloop — and a message takes 7 statements
-(docs/PERFORMANCE.md).
+statement took ≈ 270 µs of CPU and handing it to a thread ≈ 130 µs more; psycopg's asynchronous
+connection ≈ 60–100 µs (it registers its socket with the event loop and arms a timer for every
+wait), asyncpg's ≈ 25–37 µs (its protocol stays on the socket) — and a message takes 5–7
+statements (docs/PERFORMANCE.md). Everything else keeps SQLAlchemy on psycopg.
 
 Only what those bodies use: ``begin()`` and ``connect()`` (a connection from a small pool;
 ``begin()`` of the transactional engine wraps ``BEGIN``/``COMMIT``), ``execution_options()``
@@ -22,27 +24,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from collections.abc import Iterator
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-import psycopg
-from psycopg.rows import namedtuple_row
-from sqlalchemy import Dialect, Engine
+import asyncpg
+from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.util import await_only
 
 #: connections kept per process (each worker); a call waits for one when all are in use
 POOL_SIZE = 24
+# compiles only: ``$n`` parameters, with casts to the columns' types
+_DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 
 
 class _Compiled:
-    __slots__ = ("computed", "fixed", "sql")
+    __slots__ = ("computed", "fixed", "names", "returns_rows", "row", "sql")
 
-    def __init__(self, statement: Any, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    def __init__(self, statement: Any) -> None:
+        compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
         self.sql: str = str(compiled)
+        self.names: Sequence[str] = compiled.positiontup or ()  # the parameters, in ``$n`` order
+        # INSERT, UPDATE or DELETE without RETURNING: run for its row count; anything else (a
+        # SELECT, RETURNING, a text statement) for its rows
+        writes = compiled.isinsert or compiled.isupdate or compiled.isdelete
+        self.returns_rows = not writes or bool(compiled.effective_returning)
+        self.row: Any = None  # the named tuple of its rows, made from the first row read
         # the values written in the statement; a parameter the caller must give is left out, so
-        # that psycopg refuses a call without it (as SQLAlchemy does) instead of sending NULL
-        # (an ``IN`` list's values, rendered in, have no parameter of their own)
+        # that a call without it is refused (as SQLAlchemy does) instead of sending NULL (an
+        # ``IN`` list's values, rendered in, have no parameter of their own)
         binds = compiled.binds
         self.fixed: dict[str, Any] = {
             name: value
@@ -61,18 +72,35 @@ class _Compiled:
             else:
                 self.computed.append((column.key, default.arg))
 
+    def arguments(self, params: dict[str, Any] | None) -> list[Any]:
+        values = {**self.fixed, **params} if params else self.fixed
+        if self.computed:
+            values = {**values, **{key: make(None) for key, make in self.computed}}
+        try:
+            return [values[name] for name in self.names]
+        except KeyError as missing:
+            raise ValueError(f"a value is required for bind parameter {missing}") from None
+
+    def rows(self, records: list[asyncpg.Record]) -> list[Any]:
+        if not records:
+            return []
+        if self.row is None:
+            self.row = namedtuple("Row", list(records[0].keys()), rename=True)  # type: ignore[misc]
+        make = self.row._make
+        return [make(record.values()) for record in records]
+
 
 class _Pool:
-    """At most ``size`` autocommit connections of one event loop, opened when first needed."""
+    """At most ``size`` connections of one event loop, opened when first needed."""
 
-    def __init__(self, conninfo: str, size: int) -> None:
-        self._conninfo = conninfo
+    def __init__(self, dsn: str, size: int) -> None:
+        self._dsn = dsn
         self._size = size
-        self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._idle: list[asyncpg.Connection] = []
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def take(self) -> tuple[psycopg.AsyncConnection[Any], asyncio.Semaphore]:
+    async def take(self) -> tuple[asyncpg.Connection, asyncio.Semaphore]:
         """A connection, and the slot to give back with it."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._slots is None:  # connections belong to their loop
@@ -83,22 +111,16 @@ class _Pool:
         try:
             while self._idle:
                 conn = self._idle.pop()
-                if not conn.closed:
+                if not conn.is_closed():
                     return conn, slots
-            opened = await psycopg.AsyncConnection.connect(
-                self._conninfo, autocommit=True, row_factory=namedtuple_row
-            )
-            return opened, slots
+            return await asyncpg.connect(self._dsn), slots
         except BaseException:
             slots.release()
             raise
 
-    def give_back(
-        self, conn: psycopg.AsyncConnection[Any], slots: asyncio.Semaphore, *, broken: bool
-    ) -> None:
-        idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        if broken or conn.closed or not idle or slots is not self._slots:
-            conn.pgconn.finish()  # failed, mid-transaction, or of a loop that is gone
+    def give_back(self, conn: asyncpg.Connection, slots: asyncio.Semaphore, *, broken: bool) -> None:
+        if broken or conn.is_closed() or conn.is_in_transaction() or slots is not self._slots:
+            _terminate(conn)  # failed, mid-transaction, or of a loop that is gone
         else:
             self._idle.append(conn)
         slots.release()
@@ -106,27 +128,25 @@ class _Pool:
     def close(self) -> None:
         idle, self._idle = self._idle, []
         for conn in idle:
-            conn.pgconn.finish()
+            _terminate(conn)
+
+
+def _terminate(conn: asyncpg.Connection) -> None:
+    """Close at once, without waiting for the server. The event loop the connection was made on may
+    be closed already (a test's, or a worker's served before): its socket then goes with it."""
+    with contextlib.suppress(RuntimeError):
+        conn.terminate()
 
 
 class DirectResult:
-    __slots__ = ("_cursor",)
+    __slots__ = ("_rows", "rowcount")
 
-    def __init__(self, cursor: psycopg.AsyncCursor[Any]) -> None:
-        self._cursor = cursor
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    def _has_rows(self) -> bool:
-        # not ``cursor.description``: it builds a column object for every column at each call
-        # (profiled: 2 % of a worker's time under load, the session's columns read with each message)
-        result = self._cursor.pgresult
-        return result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
 
     def first(self) -> Any:
-        return await_only(self._cursor.fetchone()) if self._has_rows() else None
+        return self._rows[0] if self._rows else None
 
     def one(self) -> Any:
         row = self.first()
@@ -135,22 +155,25 @@ class DirectResult:
         return row
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(await_only(self._cursor.fetchall()) if self._has_rows() else [])
+        return iter(self._rows)
 
 
 class DirectConnection:
     __slots__ = ("_conn", "_engine")
 
-    def __init__(self, engine: DirectEngine, conn: psycopg.AsyncConnection[Any]) -> None:
+    def __init__(self, engine: DirectEngine, conn: asyncpg.Connection) -> None:
         self._engine = engine
         self._conn = conn
 
     def execute(self, statement: Any, params: dict[str, Any] | None = None) -> DirectResult:
         compiled = self._engine.compiled(statement)
-        values = {**compiled.fixed, **params} if params else compiled.fixed
-        if compiled.computed:
-            values = {**values, **{key: make(None) for key, make in compiled.computed}}
-        return DirectResult(await_only(self._conn.execute(compiled.sql, values)))
+        args = compiled.arguments(params)
+        if compiled.returns_rows:
+            rows = compiled.rows(await_only(self._conn.fetch(compiled.sql, *args)))
+            return DirectResult(rows, len(rows))
+        status = await_only(self._conn.execute(compiled.sql, *args))  # e.g. "UPDATE 1"
+        count = status.rpartition(" ")[2]
+        return DirectResult([], int(count) if count.isdigit() else -1)
 
 
 class DirectEngine:
@@ -158,9 +181,9 @@ class DirectEngine:
     Use it only inside ``bot.db.call`` (it needs SQLAlchemy's greenlet bridge)."""
 
     def __init__(self, engine: Engine, *, size: int = POOL_SIZE) -> None:
-        self.dialect = engine.dialect  # PostgreSQL's, for compiling; psycopg's own pool is not used
-        conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._pool = _Pool(conninfo, size)
+        self.dialect = engine.dialect  # the engine's (its name tells the stores they are on PostgreSQL)
+        dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._pool = _Pool(dsn, size)
         # by id: a statement's ``==`` may build SQL; the statement is kept, so its id stays its own
         self._cache: dict[int, tuple[Any, _Compiled]] = {}
         self._autocommit = False
@@ -177,7 +200,7 @@ class DirectEngine:
         if found is None:
             if len(self._cache) > 256:  # statements built per call (the sweep's) are not kept long
                 self._cache.clear()
-            found = self._cache[id(statement)] = (statement, _Compiled(statement, self.dialect))
+            found = self._cache[id(statement)] = (statement, _Compiled(statement))
         return found[1]
 
     @contextlib.contextmanager
@@ -200,7 +223,7 @@ class DirectEngine:
             try:
                 yield conn
             except BaseException:
-                with contextlib.suppress(psycopg.Error):
+                with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError):
                     await_only(conn._conn.execute("ROLLBACK"))
                 raise
             await_only(conn._conn.execute("COMMIT"))
