@@ -60,7 +60,7 @@ def build_app(settings: Settings) -> App:
     loop_db = loop_engine(db)
     secret = settings.secret_key.get_secret_value()
     http = AiohttpTransport()
-    nlu = RasaNluClient(settings.nlu_url, timeout=settings.nlu_timeout, transport=http)
+    nlu = RasaNluClient(settings.nlu_url, http=http, timeout=settings.nlu_timeout)
     sealer = Sealer(secret)
     handoff = HandoffDesk(db, sealer)
     pseudonymize = Pseudonymizer(secret)

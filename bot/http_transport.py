@@ -1,19 +1,16 @@
-"""HTTP for the clients of outside services, on aiohttp.
+"""HTTP for the clients of outside services (the Graph API, the NLU service), on aiohttp.
 
-Two ways in, one pool of connections:
+:meth:`AiohttpTransport.exchange`: a request in, an :class:`Answer` (status, headers, body) out,
+over one pool of kept-alive connections per event loop. Why not httpx, whose interface the
+clients used: under load its transport (httpcore: pool bookkeeping, a pure-Python HTTP/1.1 state
+machine, a failed ``import sniffio`` on every request) took a fifth of a worker's time, and with
+that replaced by aiohttp, httpx's request and response objects around aiohttp's (URL parsing and
+merging, header objects, the cookie jar) still cost as much CPU as the request itself: a
+WhatsApp send 300–354 µs of CPU through httpx, 123–134 µs through :meth:`~AiohttpTransport.exchange`
+(py-spy and a loopback benchmark, docs/PERFORMANCE.md). :class:`HttpxExchange` gives the same
+:class:`Exchange` over any httpx transport: the tests' fake Graph API and mock NLU service.
 
-- :class:`AiohttpTransport` is an httpx transport: the NLU client keeps httpx's interface (and its
-  tests httpx's mock transport) while its requests go through aiohttp. Why: the load bench
-  profiled the workers' event loops spending about a fifth of their time inside httpcore (its
-  pool bookkeeping, its pure-Python HTTP/1.1 state machine, a failed ``import sniffio`` on every
-  request); aiohttp parses HTTP in C and keeps its connections in a plain pool.
-- :meth:`AiohttpTransport.exchange` skips httpx altogether: a request in, an :class:`Answer`
-  (status, headers, body) out. The Graph client sends every WhatsApp reply through it: httpx's
-  request and response objects around aiohttp's (URL parsing and merging, header objects, the
-  cookie jar) cost as much CPU as the send itself (py-spy, load bench). :class:`HttpxExchange`
-  gives the same :class:`Exchange` over any httpx transport — the tests' fake Graph API.
-
-Errors are httpx's either way, so the callers' handling does not change: a connection refused is
+Errors are httpx's, so the callers' handling stays httpx's: a connection refused is
 ``httpx.ConnectError``, a timeout while connecting ``httpx.ConnectTimeout``, while waiting for the
 answer ``httpx.ReadTimeout``, a connection closed by the other side ``httpx.RemoteProtocolError``.
 """
@@ -21,17 +18,13 @@ answer ``httpx.ReadTimeout``, a connection closed by the other side ``httpx.Remo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
 import httpx
-
-# Headers httpx computes that aiohttp computes again from the body it is given.
-_RECOMPUTED = frozenset({"content-length", "transfer-encoding"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +115,13 @@ class LoopSession:
             await session.close()
 
 
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """``httpx.AsyncClient(transport=AiohttpTransport())``, or :meth:`exchange` directly: requests on
-    a :class:`LoopSession`."""
+class AiohttpTransport:
+    """An :class:`Exchange` on aiohttp: requests on a :class:`LoopSession`."""
 
     def __init__(self, *, limit: int = 16) -> None:
         self.sessions = LoopSession(
             limit=limit,
-            auto_decompress=False,  # httpx decodes, as it would with its own transport
+            auto_decompress=False,  # nothing asks for compression (no Accept-Encoding)
             skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
         )
 
@@ -142,66 +134,28 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         headers: Mapping[str, str] | None = None,
         timeouts: httpx.Timeout,
     ) -> Answer:
-        with _as_httpx_errors(None):
+        pool, connect = timeouts.pool, timeouts.connect
+        timeout = aiohttp.ClientTimeout(
+            total=None,  # the connection (waiting for one of the pool, then opening it), then the answer
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect,
+            sock_read=timeouts.read,
+        )
+        try:
             async with self.sessions.get().request(
-                method,
-                url,
-                headers=headers,
-                data=content,
-                timeout=_client_timeout(timeouts.pool, timeouts.connect, timeouts.read),
-                allow_redirects=False,
+                method, url, headers=headers, data=content, timeout=timeout, allow_redirects=False
             ) as response:
                 return Answer(response.status, response.headers, await response.read())
-        raise AssertionError("unreachable")  # pragma: no cover - returned or raised above
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeouts = request.extensions.get("timeout", {})
-        timeout = _client_timeout(timeouts.get("pool"), timeouts.get("connect"), timeouts.get("read"))
-        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _RECOMPUTED]
-        body = await request.aread()
-        with _as_httpx_errors(request):
-            async with self.sessions.get().request(
-                request.method,
-                str(request.url),
-                headers=headers,
-                data=body or None,
-                timeout=timeout,
-                allow_redirects=False,
-            ) as response:
-                content = await response.read()
-                return httpx.Response(
-                    status_code=response.status,
-                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
-                    content=content,
-                    request=request,
-                    extensions={"http_version": b"HTTP/1.1"},
-                )
-        raise AssertionError("unreachable")  # pragma: no cover - returned or raised above
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise httpx.ConnectTimeout(str(exc) or "connect timeout") from exc
+        except TimeoutError as exc:  # the request may have reached the other side
+            raise httpx.ReadTimeout(str(exc) or "read timeout") from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise httpx.ConnectError(str(exc)) from exc
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+            raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__) from exc
+        except aiohttp.ClientError as exc:
+            raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
 
     async def aclose(self) -> None:
         await self.sessions.close()
-
-
-def _client_timeout(pool: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(
-        total=None,
-        connect=None if pool is None or connect is None else pool + connect,
-        sock_connect=connect,
-        sock_read=read,
-    )
-
-
-@contextlib.contextmanager
-def _as_httpx_errors(request: httpx.Request | None) -> Iterator[None]:
-    try:
-        yield
-    except aiohttp.ConnectionTimeoutError as exc:
-        raise httpx.ConnectTimeout(str(exc) or "connect timeout", request=request) from exc
-    except TimeoutError as exc:  # the request may have reached the other side
-        raise httpx.ReadTimeout(str(exc) or "read timeout", request=request) from exc
-    except aiohttp.ClientConnectorError as exc:
-        raise httpx.ConnectError(str(exc), request=request) from exc
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
-        raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
-    except aiohttp.ClientError as exc:
-        raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc

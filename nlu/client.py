@@ -8,10 +8,13 @@ Exceptions::
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import httpx
 
@@ -68,46 +71,76 @@ class Classifier(Protocol):
     async def parse(self, text: str) -> Parse: ...
 
 
+class Answer(Protocol):
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def json(self) -> Any: ...
+
+
+class Http(Protocol):
+    """What the client needs of HTTP: one request, its whole answer, httpx's exceptions when the
+    network fails. In the app ``bot.http_transport.AiohttpTransport`` (aiohttp, without httpx's
+    request and response objects: under load they cost as much CPU as the request itself); in
+    tests ``bot.http_transport.HttpxExchange`` over an httpx transport."""
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeouts: httpx.Timeout,
+    ) -> Answer: ...
+
+    async def aclose(self) -> None: ...
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
 class RasaNluClient:
-    """One httpx client for the Rasa service, with timeouts and capped, jittered retries."""
+    """The Rasa service over ``http``, with timeouts and capped, jittered retries."""
 
     def __init__(
         self,
         base_url: str,
         *,
+        http: Http,
         timeout: float = 5.0,
         retries: int = 2,
         token: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            timeout=httpx.Timeout(timeout, connect=2.0),
-            transport=transport,
-            # small: httpcore scans every pooled connection on each request; the thin server
-            # batches whatever arrives together anyway
-            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
-        )
+        self._http = http
+        self._timeouts = httpx.Timeout(timeout, connect=2.0)
+        query = f"?{urlencode({'token': token})}" if token else ""
+        self._parse_url = f"{base_url.rstrip('/')}/model/parse{query}"
+        self._status_url = f"{base_url.rstrip('/')}/status{query}"
         self._retries = retries
-        self._params = {"token": token} if token else {}
 
     async def parse(self, text: str) -> Parse:
         """The model's reading of ``text``; text it cannot read is ``out_of_scope`` at confidence 0."""
         if not readable(text):
             return Parse(UNREADABLE_INTENT, 0.0)
-        payload = {"text": clip(text)}
+        body = json.dumps({"text": clip(text)}, ensure_ascii=False).encode()
         delay = 0.2
         for attempt in range(self._retries + 1):
             try:
-                response = await self._client.post("/model/parse", json=payload, params=self._params)
+                response = await self._http.exchange(
+                    "POST", self._parse_url, content=body, headers=_JSON, timeouts=self._timeouts
+                )
             except httpx.TransportError as exc:
                 if attempt == self._retries:
                     raise NluUnavailable(type(exc).__name__) from exc
             else:
-                if response.status_code == 200:
+                if response.status == 200:
                     return Parse.from_rasa(response.json())
-                if response.status_code not in (429, 500, 502, 503, 504) or attempt == self._retries:
-                    raise NluUnavailable(f"HTTP {response.status_code}")
+                if response.status not in (429, 500, 502, 503, 504) or attempt == self._retries:
+                    raise NluUnavailable(f"HTTP {response.status}")
                 retry_after = response.headers.get("Retry-After", "")
                 if retry_after.isdigit():
                     delay = max(delay, min(float(retry_after), 5.0))
@@ -116,23 +149,23 @@ class RasaNluClient:
             delay = min(delay * 2, 2.0)
         raise NluUnavailable("unreachable")  # pragma: no cover
 
-    async def model_file(self) -> str | None:
-        """The model the service has loaded (from ``GET /status``), or ``None``."""
+    async def _status(self) -> dict[str, Any] | None:
         try:
-            response = await self._client.get("/status", params=self._params)
+            response = await self._http.exchange("GET", self._status_url, timeouts=self._timeouts)
         except httpx.TransportError:
             return None
-        if response.status_code != 200:
+        if response.status != 200:
             return None
-        value = response.json().get("model_file")
+        data = response.json()
+        return data if isinstance(data, dict) else None
+
+    async def model_file(self) -> str | None:
+        """The model the service has loaded (from ``GET /status``), or ``None``."""
+        value = (await self._status() or {}).get("model_file")
         return str(value) if value else None
 
     async def ready(self) -> bool:
-        try:
-            response = await self._client.get("/status", params=self._params)
-        except httpx.TransportError:
-            return False
-        return response.status_code == 200 and bool(response.json().get("model_file"))
+        return bool((await self._status() or {}).get("model_file"))
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()

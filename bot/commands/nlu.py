@@ -77,6 +77,7 @@ def nlu_predict() -> None:
     `out_of_scope` with confidence 0 and `"hint": "language_menu"`; the safety net overrides the
     intent to `emergency` (with `"safety_net": true`) when it names a danger.
     """
+    from bot.http_transport import AiohttpTransport
     from bot.language_id import detect
     from nlu.client import RasaNluClient
     from nlu.textguard import readable
@@ -86,7 +87,7 @@ def nlu_predict() -> None:
     url = service.url if service is not None else settings.nlu_url
 
     async def go() -> None:
-        client = RasaNluClient(url, timeout=30.0)
+        client = RasaNluClient(url, http=AiohttpTransport(), timeout=30.0)
         try:
             for line in sys.stdin:
                 if not line.strip():
@@ -147,6 +148,7 @@ def nlu_evaluate(out: Path, thresholds_file: Path | None) -> None:
     BRUJULA_NLU_URL. Writes reports/nlu-evaluation.md, .json and confusion matrices (SVG).
     """
     from bot.dialogue.engine import EMERGENCY_MIN_CONFIDENCE
+    from bot.http_transport import AiohttpTransport
     from bot.language_id import detect
     from nlu.client import NluUnavailable, RasaNluClient
     from nlu.confusion_image import confusion_svg
@@ -166,7 +168,7 @@ def nlu_evaluate(out: Path, thresholds_file: Path | None) -> None:
     url = service.url if service is not None else settings.nlu_url
 
     async def go() -> tuple[Any, str]:
-        client = RasaNluClient(url, timeout=30.0)
+        client = RasaNluClient(url, http=AiohttpTransport(), timeout=30.0)
         try:
             model = await client.model_file() or "unknown"
             outcomes = await run(

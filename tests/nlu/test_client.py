@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.http_transport import HttpxExchange
 from nlu.client import NluUnavailable, RasaNluClient
 
 RASA_REPLY = {
@@ -25,7 +26,7 @@ async def test_parse_maps_rasa_json() -> None:
         seen.append({"path": request.url.path, "body": request.content})
         return httpx.Response(200, json=RASA_REPLY)
 
-    client = RasaNluClient("http://nlu", transport=httpx.MockTransport(handler))
+    client = RasaNluClient("http://nlu", http=HttpxExchange(httpx.MockTransport(handler)))
     parse = await client.parse("busco albergue en qro")
     await client.aclose()
     assert parse.intent == "shelter" and parse.confidence == 0.97
@@ -43,7 +44,7 @@ async def test_retries_5xx_and_429_then_succeeds() -> None:
             return httpx.Response(200, json=RASA_REPLY)
         return httpx.Response(status, headers={"Retry-After": "0"})
 
-    client = RasaNluClient("http://nlu", retries=2, transport=httpx.MockTransport(handler))
+    client = RasaNluClient("http://nlu", retries=2, http=HttpxExchange(httpx.MockTransport(handler)))
     assert (await client.parse("x")).intent == "shelter"
     await client.aclose()
 
@@ -52,7 +53,7 @@ async def test_gives_up_with_nlu_unavailable() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")
 
-    client = RasaNluClient("http://nlu", retries=1, transport=httpx.MockTransport(handler))
+    client = RasaNluClient("http://nlu", retries=1, http=HttpxExchange(httpx.MockTransport(handler)))
     with pytest.raises(NluUnavailable):
         await client.parse("x")
     await client.aclose()
@@ -65,7 +66,7 @@ async def test_long_text_is_truncated_before_sending() -> None:
         sizes.append(len(request.content))
         return httpx.Response(200, json=RASA_REPLY)
 
-    client = RasaNluClient("http://nlu", transport=httpx.MockTransport(handler))
+    client = RasaNluClient("http://nlu", http=HttpxExchange(httpx.MockTransport(handler)))
     await client.parse("a" * 50_000)
     await client.aclose()
     assert sizes[0] < 1100
@@ -76,7 +77,7 @@ async def test_unreadable_text_is_out_of_scope_without_asking_the_model(text: st
     def handler(request: httpx.Request) -> httpx.Response:
         raise AssertionError("the model must not be asked")
 
-    client = RasaNluClient("http://nlu", transport=httpx.MockTransport(handler))
+    client = RasaNluClient("http://nlu", http=HttpxExchange(httpx.MockTransport(handler)))
     parse = await client.parse(text)
     await client.aclose()
     assert parse.intent == "out_of_scope" and parse.confidence == 0.0
@@ -87,6 +88,6 @@ async def test_model_file_from_status() -> None:
         assert request.url.path == "/status"
         return httpx.Response(200, json={"model_file": "nlu-abc.tar.gz"})
 
-    client = RasaNluClient("http://nlu", transport=httpx.MockTransport(handler))
+    client = RasaNluClient("http://nlu", http=HttpxExchange(httpx.MockTransport(handler)))
     assert await client.model_file() == "nlu-abc.tar.gz"
     await client.aclose()

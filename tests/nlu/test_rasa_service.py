@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialogue.engine import DialogueEngine
+from bot.http_transport import AiohttpTransport
 from bot.identity import Pseudonymizer
 from bot.sessions import MemorySessionStore
 from content import AnswerBook
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_parse_through_the_served_model(rasa_url: str) -> None:
-    client = RasaNluClient(rasa_url, timeout=30)
+    client = RasaNluClient(rasa_url, http=AiohttpTransport(), timeout=30)
     try:
         parse = await client.parse("kote m ka dòmi aswè a nan tijuana")
         assert parse.intent == "shelter"
@@ -37,7 +38,7 @@ async def test_parse_through_the_served_model(rasa_url: str) -> None:
 
 
 async def test_conversation_reaches_an_nlu_driven_answer(rasa_url: str) -> None:
-    client = RasaNluClient(rasa_url, timeout=30)
+    client = RasaNluClient(rasa_url, http=AiohttpTransport(), timeout=30)
     sessions = MemorySessionStore()
     engine = DialogueEngine(
         sessions=sessions,
@@ -94,7 +95,7 @@ EDGE_TEXTS = ["", "😀🙏😀", "привет, мне нужна помощь"
 async def test_edge_inputs_through_the_served_model(rasa_url: str) -> None:
     import httpx
 
-    client = RasaNluClient(rasa_url, timeout=30)
+    client = RasaNluClient(rasa_url, http=AiohttpTransport(), timeout=30)
     try:
         for text in EDGE_TEXTS:
             parse = await client.parse(text)

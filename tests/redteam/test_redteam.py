@@ -18,6 +18,7 @@ from bot.db import create_all, make_engine
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.menus import TOPIC_PREFIX
 from bot.handoff import HandoffDesk
+from bot.http_transport import AiohttpTransport
 from bot.i18n import translations
 from bot.identity import Pseudonymizer
 from bot.privacy import erase_async
@@ -110,7 +111,7 @@ async def engine(rasa_url: str, tmp_path: Path) -> AsyncIterator[DialogueEngine]
 
     db = make_engine(f"sqlite:///{tmp_path / 'redteam.db'}")
     create_all(db)
-    client = RasaNluClient(rasa_url, timeout=30)
+    client = RasaNluClient(rasa_url, http=AiohttpTransport(), timeout=30)
 
     async def erase(session_id: str) -> int:
         return await erase_async(db, session_id)
