@@ -21,7 +21,7 @@ import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 import aiohttp
 import httpx
@@ -43,7 +43,6 @@ class Answer:
         return json.loads(self.content)
 
 
-@runtime_checkable
 class Exchange(Protocol):
     async def exchange(
         self,

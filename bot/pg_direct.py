@@ -228,5 +228,11 @@ class DirectEngine:
                 raise
             await_only(conn._conn.execute("COMMIT"))
 
+    async def check(self) -> None:
+        """Open one connection (kept in the pool) on the running event loop: a server that cannot be
+        reached, or a URL asyncpg refuses, fails the worker's start instead of every message."""
+        conn, slots = await self._pool.take()
+        self._pool.give_back(conn, slots, broken=False)
+
     def dispose(self) -> None:
         self._pool.close()

@@ -27,6 +27,7 @@ from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_api import GraphClient, RetryPolicy
 from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, sign
 from bot.dialogue.engine import DialogueEngine
+from bot.http_transport import HttpxExchange
 from bot.identity import Pseudonymizer
 from bot.inbox import Inbox, MemoryInbox
 from bot.sealing import Sealer
@@ -297,7 +298,7 @@ def whatsapp_channel(
             base_url=BASE_URL,
             phone_number_id=PHONE_NUMBER_ID,
             access_token=ACCESS_TOKEN,
-            transport=graph.transport(),
+            http=HttpxExchange(graph.transport()),
             retry=RetryPolicy(attempts=4, base_delay=0.5, max_delay=8.0),
             sleep=sleep or RecordedSleep(),
             jitter=lambda: 0.5,

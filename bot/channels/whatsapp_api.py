@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from bot.http_transport import Answer, Exchange, HttpxExchange
+from bot.http_transport import Answer, Exchange
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class GraphClient:
         access_token: str,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
-        transport: Exchange | httpx.AsyncBaseTransport | None = None,
+        http: Exchange,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
@@ -192,8 +192,7 @@ class GraphClient:
         self._sleep = sleep
         self._jitter = jitter
         self._timeout = timeout
-        # ``bot.http_transport.AiohttpTransport`` in production; the tests' httpx transports
-        self._http = transport if isinstance(transport, Exchange) else HttpxExchange(transport)
+        self._http = http  # ``bot.http_transport.AiohttpTransport`` in the app
         self._auth = {"Authorization": f"Bearer {access_token}"}
         self._json = {**self._auth, "Content-Type": "application/json"}
 

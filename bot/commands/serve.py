@@ -104,7 +104,7 @@ def build_whatsapp(settings: Settings, app: App) -> WhatsAppChannel:
             base_url=settings.whatsapp_api_base_url,
             phone_number_id=phone_id,
             access_token=token.get_secret_value(),
-            transport=AiohttpTransport(),
+            http=AiohttpTransport(),
         ),
         handle=app.engine.handle,
         pseudonymize=app.pseudonymize,

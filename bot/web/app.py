@@ -24,6 +24,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, Signature
 from bot.composition import App
+from bot.pg_direct import DirectEngine
 from desk import create_desk_app
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ def create_web_app(
         # Database calls run in threads (asyncio.to_thread): as many threads as pooled
         # connections, not the default min(32, cores + 4) = 6 on two cores.
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=DB_THREADS))
+        if isinstance(app.loop_db, DirectEngine):
+            await app.loop_db.check()  # PostgreSQL through asyncpg: fails here, not on every message
         if telegram is not None:
             secret = settings.telegram_webhook_secret
             await telegram.start(

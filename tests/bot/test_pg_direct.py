@@ -143,3 +143,33 @@ def test_the_pool_stays_within_its_size_and_a_broken_connection_is_not_reused(en
 def test_only_autocommit_or_the_default_is_offered(engine: Engine) -> None:
     with pytest.raises(ValueError, match="AUTOCOMMIT"):
         DirectEngine(engine).execution_options(isolation_level="SERIALIZABLE")
+
+
+def test_check_opens_a_connection_for_the_pool_or_fails_at_start(engine: Engine) -> None:
+    direct = DirectEngine(engine).execution_options(isolation_level="AUTOCOMMIT")
+    others = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+
+    def open_connections() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(others).scalar_one())
+
+    def one() -> int:
+        with direct.connect() as conn:
+            return int(conn.execute(text("SELECT 1 AS one")).one().one)
+
+    async def go() -> list[int]:
+        counts = [open_connections()]
+        await direct.check()
+        counts.append(open_connections())
+        await call(direct, one)  # served by the connection the check opened
+        counts.append(open_connections())
+        direct.dispose()
+        return counts
+
+    before, checked, used = asyncio.run(go())
+    assert checked == used == before + 1
+    refused = DirectEngine(make_engine(engine.url.update_query_dict({"connect_timeout": "5"})))
+    with pytest.raises(asyncpg.PostgresError, match="connect_timeout"):  # a libpq-only option
+        asyncio.run(refused.check())

@@ -20,7 +20,7 @@ from bot.channels.whatsapp_api import (
     RetryPolicy,
     retry_after_seconds,
 )
-from bot.http_transport import AiohttpTransport, Answer
+from bot.http_transport import AiohttpTransport, Answer, HttpxExchange
 from nlu.service import free_port
 from tests.fake_graph import ACCESS_TOKEN, BASE_URL, PHONE_NUMBER_ID, USER, FakeGraph, RecordedSleep, error
 
@@ -38,7 +38,7 @@ def client(graph: FakeGraph, sleep: RecordedSleep, **retry: float) -> GraphClien
         base_url=BASE_URL + "/",
         phone_number_id=PHONE_NUMBER_ID,
         access_token=ACCESS_TOKEN,
-        transport=graph.transport(),
+        http=HttpxExchange(graph.transport()),
         retry=RetryPolicy(**retry),  # type: ignore[arg-type]
         sleep=sleep,
         jitter=lambda: 1.0,
@@ -127,7 +127,7 @@ async def test_an_expired_token_is_named_as_such() -> None:
         base_url=BASE_URL,
         phone_number_id=PHONE_NUMBER_ID,
         access_token="expired",
-        transport=graph.transport(),
+        http=HttpxExchange(graph.transport()),
         sleep=sleep,
     )
     with pytest.raises(GraphRejected, match="renew WHATSAPP_ACCESS_TOKEN"):
@@ -150,7 +150,7 @@ async def test_network_errors_are_retried() -> None:
         base_url=BASE_URL,
         phone_number_id=PHONE_NUMBER_ID,
         access_token=ACCESS_TOKEN,
-        transport=httpx.MockTransport(flaky),
+        http=HttpxExchange(httpx.MockTransport(flaky)),
         sleep=sleep,
         jitter=lambda: 0.0,
     )
@@ -184,7 +184,7 @@ class RecordingExchange:
 async def test_every_request_has_explicit_timeouts() -> None:
     http = RecordingExchange()
     api = GraphClient(
-        base_url=BASE_URL, phone_number_id=PHONE_NUMBER_ID, access_token=ACCESS_TOKEN, transport=http
+        base_url=BASE_URL, phone_number_id=PHONE_NUMBER_ID, access_token=ACCESS_TOKEN, http=http
     )
     assert await api.send(TEXT) == "wamid.t"
     assert http.timeouts == [DEFAULT_TIMEOUT]
@@ -235,7 +235,7 @@ async def test_over_aiohttp_on_loopback_a_retried_reply_and_an_upload(tmp_path: 
         base_url=f"http://127.0.0.1:{port}/v21.0",
         phone_number_id=PHONE_NUMBER_ID,
         access_token=ACCESS_TOKEN,
-        transport=AiohttpTransport(),
+        http=AiohttpTransport(),
         sleep=sleep,
         jitter=lambda: 0.0,
     )
