@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.analytics import SqlCounter
-from bot.db import create_all, loop_engine, make_engine
+from bot.db import create_all, loop_engine, make_engine, on_loop
 from bot.dialogue.engine import DialogueEngine
 from bot.handoff import HandoffDesk
 from bot.http_transport import AiohttpTransport
@@ -49,7 +49,7 @@ class App:
     async def aclose(self) -> None:
         await self.counter.flush()
         await self.nlu.aclose()
-        if self.loop_db is not self.db:
+        if on_loop(self.loop_db):  # its own connections (on SQLite it is ``db`` itself)
             self.loop_db.dispose()
         self.db.dispose()
 

@@ -14,7 +14,7 @@ import asyncio
 import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final, TypeVar, TypeVarTuple
+from typing import Final, TypeGuard, TypeVar, TypeVarTuple
 
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -99,7 +99,7 @@ def loop_engine(engine: Engine) -> Engine | DirectEngine:
     return DirectEngine(engine)
 
 
-def on_loop(engine: Engine | DirectEngine) -> bool:
+def on_loop(engine: Engine | DirectEngine) -> TypeGuard[DirectEngine]:
     """Whether ``engine``'s calls run on the event loop (:func:`call`) rather than in threads."""
     return isinstance(engine, DirectEngine)
 

@@ -114,6 +114,19 @@ class LoopSession:
             await session.close()
 
 
+def client_timeout(
+    *, pool: float | None, connect: float | None, read: float | None, total: float | None = None
+) -> aiohttp.ClientTimeout:
+    """httpx's (and python-telegram-bot's) timeouts as aiohttp's: waiting for a connection of the
+    pool and opening it bounded together, then each wait for the answer."""
+    return aiohttp.ClientTimeout(
+        total=total,
+        connect=None if pool is None or connect is None else pool + connect,
+        sock_connect=connect,
+        sock_read=read,
+    )
+
+
 class AiohttpTransport:
     """An :class:`Exchange` on aiohttp: requests on a :class:`LoopSession`."""
 
@@ -133,13 +146,7 @@ class AiohttpTransport:
         headers: Mapping[str, str] | None = None,
         timeouts: httpx.Timeout,
     ) -> Answer:
-        pool, connect = timeouts.pool, timeouts.connect
-        timeout = aiohttp.ClientTimeout(
-            total=None,  # the connection (waiting for one of the pool, then opening it), then the answer
-            connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect,
-            sock_read=timeouts.read,
-        )
+        timeout = client_timeout(pool=timeouts.pool, connect=timeouts.connect, read=timeouts.read)
         try:
             async with self.sessions.get().request(
                 method, url, headers=headers, data=content, timeout=timeout, allow_redirects=False

@@ -487,8 +487,8 @@ class SqlInbox:
 
 
 def _pending(row: Any) -> Pending | None:
-    """A message read with ``_Statements.next`` or ``_OneStatement.done``, and its session (a
-    SQLAlchemy row or a ``bot.pg_direct`` named tuple)."""
+    """A message read with ``_Statements.next`` or ``_OneStatement``'s ``claim`` or ``done``, and
+    its session (a SQLAlchemy row or a ``bot.pg_direct`` named tuple)."""
     if row is None or row.id is None:
         return None
     fields = row._asdict()

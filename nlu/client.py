@@ -85,7 +85,8 @@ class Http(Protocol):
     """What the client needs of HTTP: one request, its whole answer, httpx's exceptions when the
     network fails. In the app ``bot.http_transport.AiohttpTransport`` (aiohttp, without httpx's
     request and response objects: under load they cost as much CPU as the request itself); in
-    tests ``bot.http_transport.HttpxExchange`` over an httpx transport."""
+    tests ``bot.http_transport.HttpxExchange`` over an httpx transport. The same shape as
+    ``bot.http_transport.Exchange``, declared here because ``nlu`` never imports ``bot``."""
 
     async def exchange(
         self,

@@ -22,7 +22,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.http_transport import LoopSession
+from bot.http_transport import LoopSession, client_timeout
 
 
 class AiohttpRequest(BaseRequest):
@@ -82,12 +82,7 @@ class AiohttpRequest(BaseRequest):
         elif request_data is not None and request_data.parameters:
             data = request_data.url_encoded_parameters()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        timeout = aiohttp.ClientTimeout(
-            total=total,
-            connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect,
-            sock_read=read,
-        )
+        timeout = client_timeout(pool=pool, connect=connect, read=read, total=total)
         try:
             async with self._sessions.get().request(
                 method, url, data=data, headers=headers, timeout=timeout, allow_redirects=False

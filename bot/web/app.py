@@ -24,7 +24,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, Signature
 from bot.composition import App
-from bot.pg_direct import DirectEngine
+from bot.db import on_loop
 from desk import create_desk_app
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def create_web_app(
         # Database calls run in threads (asyncio.to_thread): as many threads as pooled
         # connections, not the default min(32, cores + 4) = 6 on two cores.
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=DB_THREADS))
-        if isinstance(app.loop_db, DirectEngine):
+        if on_loop(app.loop_db):
             await app.loop_db.check()  # PostgreSQL through asyncpg: fails here, not on every message
         if telegram is not None:
             secret = settings.telegram_webhook_secret
@@ -99,7 +99,7 @@ def create_web_app(
             except Exception as exc:
                 log.warning("counts not written at shutdown error=%s", type(exc).__name__)
             await app.http.aclose()  # opened again if the app is served again (tests)
-            if app.loop_db is not app.db:  # PostgreSQL: its connections belong to this event loop
+            if on_loop(app.loop_db):  # PostgreSQL: its connections belong to this event loop
                 app.loop_db.dispose()
 
     async def healthz(request: Request) -> Response:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +16,8 @@ from bot.channels.whatsapp_api import (
     GraphRejected,
     GraphUnavailable,
     RetryPolicy,
-    retry_after_seconds,
 )
-from bot.http_transport import AiohttpTransport, Answer, HttpxExchange
+from bot.http_transport import AiohttpTransport, HttpxExchange
 from nlu.service import free_port
 from tests.fake_graph import ACCESS_TOKEN, BASE_URL, PHONE_NUMBER_ID, USER, FakeGraph, RecordedSleep, error
 
@@ -159,46 +156,23 @@ async def test_network_errors_are_retried() -> None:
     await api.aclose()
 
 
-class RecordingExchange:
-    """An :class:`~bot.http_transport.Exchange` that answers every request as Graph would."""
-
-    def __init__(self) -> None:
-        self.timeouts: list[httpx.Timeout] = []
-
-    async def exchange(
-        self,
-        method: str,
-        url: str,
-        *,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeouts: httpx.Timeout,
-    ) -> Answer:
-        self.timeouts.append(timeouts)
-        return Answer(200, {}, b'{"messages": [{"id": "wamid.t"}]}')
-
-    async def aclose(self) -> None:
-        return None
-
-
 async def test_every_request_has_explicit_timeouts() -> None:
-    http = RecordingExchange()
+    timeouts: list[dict[str, float | None]] = []
+
+    def graph(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"])
+        return httpx.Response(200, json={"messages": [{"id": "wamid.t"}]})
+
     api = GraphClient(
-        base_url=BASE_URL, phone_number_id=PHONE_NUMBER_ID, access_token=ACCESS_TOKEN, http=http
+        base_url=BASE_URL,
+        phone_number_id=PHONE_NUMBER_ID,
+        access_token=ACCESS_TOKEN,
+        http=HttpxExchange(httpx.MockTransport(graph)),
     )
     assert await api.send(TEXT) == "wamid.t"
-    assert http.timeouts == [DEFAULT_TIMEOUT]
+    assert timeouts == [DEFAULT_TIMEOUT.as_dict()]
     assert DEFAULT_TIMEOUT.connect == 5.0 and DEFAULT_TIMEOUT.read == 10.0
     await api.aclose()
-
-
-def test_retry_after_in_seconds_or_as_a_date() -> None:
-    now = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
-    assert retry_after_seconds("12") == 12.0
-    assert retry_after_seconds("Mon, 23 Nov 2026 17:00:30 GMT", now) == 30.0
-    assert retry_after_seconds("Mon, 23 Nov 2026 16:00:00 GMT", now) == 0.0
-    assert retry_after_seconds("soon") is None
-    assert retry_after_seconds(None) is None
 
 
 async def test_over_aiohttp_on_loopback_a_retried_reply_and_an_upload(tmp_path: Path) -> None:
