@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.channels.whatsapp_api import (
     GraphRejected,
     GraphUnavailable,
     RetryPolicy,
+    retry_after_seconds,
 )
 from bot.http_transport import AiohttpTransport, HttpxExchange
 from nlu.service import free_port
@@ -173,6 +175,15 @@ async def test_every_request_has_explicit_timeouts() -> None:
     assert timeouts == [DEFAULT_TIMEOUT.as_dict()]
     assert DEFAULT_TIMEOUT.connect == 5.0 and DEFAULT_TIMEOUT.read == 10.0
     await api.aclose()
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    now = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    assert retry_after_seconds("12") == 12.0
+    assert retry_after_seconds("Mon, 23 Nov 2026 17:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Mon, 23 Nov 2026 16:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
 
 
 async def test_over_aiohttp_on_loopback_a_retried_reply_and_an_upload(tmp_path: Path) -> None:
